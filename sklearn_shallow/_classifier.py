@@ -1,0 +1,889 @@
+"""``ShallowNNClassifier``: the course's one-hidden-layer network as a scikit-learn classifier."""
+
+import math
+import sys
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import _safe_indexing, check_random_state, gen_batches
+from sklearn.utils._chunking import get_chunk_n_rows
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+from . import _targets
+from ._activations import LOG_OUTPUTS, log_sigmoid
+from ._solvers import make_update_rule, minimize_lbfgs, scheduled_learning_rate
+from ._training import (
+    MIN_ADAPTIVE_LEARNING_RATE,
+    Clock,
+    divergence_error,
+    epoch_batches,
+    evaluate,
+    new_stopping,
+    run_epoch,
+    update_stopping,
+)
+from .network import backward, forward, initialize, loss
+
+HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "time")
+
+
+def _solver_is_iterative(estimator):
+    if estimator.solver == "lbfgs":
+        raise AttributeError(
+            "partial_fit is not available for solver='lbfgs'; use 'gd', 'sgd' or 'adam'."
+        )
+    return True
+
+
+class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
+    """A neural network with one hidden layer, trained by gradient descent.
+
+    The network of the course: ``n1`` hidden units with activation ``g``, then one
+    sigmoid unit (binary targets), a softmax over the classes (multiclass) or one
+    sigmoid unit per label (multilabel), trained on the cross-entropy with the four
+    steps of :mod:`sklearn_shallow.network` (initialise, forward, backward,
+    update). ``alpha`` is the **learning rate**, as in the course; the L2 penalty
+    strength is ``l2``.
+
+    Parameters
+    ----------
+    n1 : int, default=100
+        Number of hidden units.
+    activation : {'relu', 'tanh', 'sigmoid', 'identity'}, default='relu'
+        Hidden-layer activation ``g``.
+    solver : {'adam', 'sgd', 'gd', 'lbfgs'}, default='adam'
+        How the parameters are updated:
+
+        - ``'gd'``: the course's full-batch gradient descent, ``W := W - alpha dW``
+          once per epoch over all samples;
+        - ``'sgd'``: mini-batch gradient descent with (Nesterov's) momentum;
+        - ``'adam'``: mini-batch Adam;
+        - ``'lbfgs'``: scipy's L-BFGS-B on the full-batch loss (``alpha``,
+          ``batch_size`` and the schedules do not apply).
+    alpha : float, default=0.001
+        Learning rate (``learning_rate_init`` in ``MLPClassifier``).
+    l2 : float, default=0.0001
+        L2 penalty strength: ``(l2 / 2m) (‖W1‖² + ‖W2‖²)`` is added to the loss
+        (``alpha`` in ``MLPClassifier``). Biases are not penalised.
+    batch_size : int or 'auto', default='auto'
+        Mini-batch size for ``'sgd'`` and ``'adam'``; ``'auto'`` is
+        ``min(200, n_samples)``. Ignored by ``'gd'`` and ``'lbfgs'`` (full batch).
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Schedule of the learning rate for ``'gd'``, ``'sgd'`` and ``'adam'``:
+        ``'constant'`` keeps ``alpha``; ``'invscaling'`` uses
+        ``alpha / (t + 1) ** power_t`` with ``t`` the number of samples seen;
+        ``'adaptive'`` divides the rate by 5 each time the loss stalls for
+        ``n_iter_no_change`` epochs, and stops below 1e-6.
+    power_t : float, default=0.5
+        Exponent of the ``'invscaling'`` schedule.
+    max_iter : int, default=200
+        Maximum number of epochs (iterations for ``'lbfgs'``).
+    shuffle : bool, default=True
+        Shuffle the samples at each epoch (mini-batch solvers only; the caller's
+        data is never reordered).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the shuffling and the validation split.
+    tol : float or None, default=1e-4
+        Training stops when the loss has not decreased (or, with early stopping,
+        the validation accuracy has not increased) by ``tol`` for
+        ``n_iter_no_change`` consecutive epochs. ``None`` disables stopping:
+        exactly ``max_iter`` epochs are run, without a ``ConvergenceWarning``.
+    verbose : int, default=0
+        0 prints nothing; 1 shows a progress bar (tqdm) with the loss and
+        accuracy; 2 prints one line per epoch.
+    warm_start : bool, default=False
+        Start ``fit`` from the previous solution (the optimiser state starts
+        afresh, as in ``MLPClassifier``).
+    momentum : float, default=0.9
+        Momentum of ``'sgd'``, in [0, 1].
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with ``'sgd'``.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified), or
+        use ``X_val, y_val`` when given to ``fit``, and stop when the validation
+        accuracy stalls; the parameters of the best validation epoch are restored.
+        Ignored by ``'lbfgs'`` and by ``partial_fit``.
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of Adam's first and second moment estimates, in [0, 1).
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+    n_iter_no_change : int, default=10
+        Number of stalled epochs tolerated (see ``tol``).
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of ``'lbfgs'``.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplied into ``sample_weight`` as in
+        ``LogisticRegression``; ``'balanced'`` uses
+        ``n_samples / (n_classes * bincount(y))``. Not for multilabel targets.
+    callback : callable or None, default=None
+        ``callback(estimator, record)`` is called after every epoch with a dict
+        holding that epoch's ``epoch``, ``loss``, ``accuracy``, ``val_loss``,
+        ``val_accuracy``, ``learning_rate``, ``time`` and the current ``params``.
+        Returning ``True`` stops training; the model is then fitted with the
+        parameters reached so far. Fitted attributes are set when ``fit`` returns.
+
+    Attributes
+    ----------
+    params_ : dict of ndarray
+        ``W1 (n1, n0)``, ``b1 (n1, 1)``, ``W2 (n2, n1)``, ``b2 (n2, 1)``.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (``0 .. n_labels - 1`` for multilabel targets).
+    n_outputs_ : int
+        Number of output units ``n2`` (1 for binary targets).
+    out_activation_ : str
+        ``'sigmoid'`` or ``'softmax'``.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when ``X`` had string column names.
+    n_iter_ : int
+        Number of epochs run (summed over ``warm_start`` and ``partial_fit`` calls).
+    t_ : int
+        Number of training samples seen by the solver.
+    loss_ : float
+        Last training loss.
+    loss_curve_ : list of float
+        Training loss of each epoch.
+    best_loss_ : float or None
+        Smallest training loss (``None`` with early stopping, as in ``MLPClassifier``).
+    validation_scores_ : list of float or None
+        Validation accuracy of each epoch when validation data was used.
+    best_validation_score_ : float or None
+        Best validation accuracy.
+    best_epoch_ : int
+        Epoch whose parameters ``params_`` holds: the best validation epoch with
+        early stopping, else the last one.
+    history_ : dict of list
+        Per epoch: ``loss``, ``accuracy``, ``learning_rate``, ``time`` (seconds),
+        and ``val_loss``, ``val_accuracy`` when validation data was used.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : Multi-layer perceptron of scikit-learn.
+    sklearn_shallow.network : The four steps as pure functions.
+
+    Notes
+    -----
+    With ``solver='gd'``, ``tol=None`` and ``max_iter=k``, ``params_`` equals
+    ``k`` applications of ``forward``, ``backward`` and ``update`` of
+    :mod:`sklearn_shallow.network` from
+    ``initialize([n0, n1, n2], random_state=check_random_state(random_state),
+    dtype=X.dtype)``, with samples as columns and no rescaling of ``X``.
+
+    ``sample_weight`` is exact for full-batch training (``'gd'``, ``'lbfgs'``, or
+    one batch holding every sample): a weight of 2 equals the row repeated. With
+    mini-batches, each row's gradient is weighted inside its batch.
+
+    Translation from ``MLPClassifier``: ``n1`` is ``hidden_layer_sizes=(n1,)``,
+    ``alpha`` is ``learning_rate_init``, ``l2`` is ``alpha``,
+    ``activation='sigmoid'`` is ``'logistic'``, and ``params_['W1']`` is
+    ``coefs_[0].T``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import MinMaxScaler
+    >>> from sklearn_shallow import ShallowNNClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = make_pipeline(MinMaxScaler(), ShallowNNClassifier(random_state=0))
+    >>> model.fit(X, y).score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "n1": [Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions({"sigmoid", "tanh", "relu", "identity"})],
+        "solver": [StrOptions({"gd", "sgd", "adam", "lbfgs"})],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "l2": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "callback": [callable, None],
+    }
+
+    def __init__(
+        self,
+        n1=100,
+        *,
+        activation="relu",
+        solver="adam",
+        alpha=0.001,
+        l2=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=0,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        class_weight=None,
+        callback=None,
+    ):
+        self.n1 = n1
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.l2 = l2
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.class_weight = class_weight
+        self.callback = callback
+
+    # ------------------------------------------------------------------ fit
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
+        """Train the network on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data (float32 data keeps float32 parameters).
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a multilabel indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights (see Notes of the class).
+        X_val, y_val : array-like, default=None
+            An explicit validation set, used for the ``val_*`` curves of
+            ``history_`` and, with ``early_stopping=True``, for stopping instead
+            of a random split. In a ``Pipeline``, route them with
+            ``set_fit_request(X_val=True, y_val=True)`` and let the pipeline
+            transform ``X_val`` with ``transform_input=["X_val"]``.
+
+        Returns
+        -------
+        self : ShallowNNClassifier
+            The fitted estimator.
+        """
+        return self._fit(
+            X, y, sample_weight=sample_weight, X_val=X_val, y_val=y_val, incremental=False
+        )
+
+    @available_if(_solver_is_iterative)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Run one epoch of the solver on ``(X, y)``, continuing from the current state.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a multilabel indicator matrix.
+        classes : array-like of shape (n_classes,), default=None
+            Every class that ``y`` may hold over all calls; required on the first
+            call (except for multilabel targets).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : ShallowNNClassifier
+            The updated estimator.
+        """
+        return self._fit(
+            X, y, sample_weight=sample_weight, classes=classes, incremental=True
+        )
+
+    def _fit(self, X, y, *, sample_weight, incremental, X_val=None, y_val=None, classes=None):
+        continuing = hasattr(self, "params_") and (incremental or self.warm_start)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=not continuing,
+        )
+        y, classes_, multilabel = self._check_targets(y, classes, continuing, incremental)
+        Y = _targets.encode(y, classes_, multilabel, X.dtype)
+        sample_weight = self._check_sample_weight(
+            sample_weight, X, y, classes_, multilabel, incremental
+        )
+        output = _targets.output_activation(classes_, multilabel)
+
+        if continuing:
+            rng = self._continued_rng()
+            state = self._saved_state()
+        else:
+            rng = check_random_state(self.random_state)
+            params = initialize(
+                [X.shape[1], self.n1, Y.shape[1]], random_state=rng, dtype=X.dtype
+            )
+            state = _fresh_state(params, self.alpha)
+
+        validation = self._validation_data(
+            X, y, Y, sample_weight, X_val, y_val, classes_, multilabel, rng, incremental
+        )
+        if validation.pop("split", False):
+            X, Y, sample_weight = validation.pop("train")
+
+        config = {"activation": self.activation, "output": output, "l2": self.l2}
+        if self.solver == "lbfgs":
+            state = self._train_lbfgs(X, Y, sample_weight, state, validation, config)
+        else:
+            state = self._train_iterative(
+                X, Y, sample_weight, state, validation, config, rng, incremental, continuing
+            )
+
+        # Only now, with training finished, does the estimator change: a fit that
+        # raised leaves a previously fitted model exactly as it was.
+        self.classes_ = classes_
+        self.n_outputs_ = Y.shape[1]
+        self.out_activation_ = output
+        self._multilabel = multilabel
+        self._set_state(state)
+        return self
+
+    def _check_targets(self, y, classes, continuing, incremental):
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        multilabel = _targets.is_multilabel(y)
+        if y.ndim == 2 and not multilabel:
+            raise ValueError(
+                "y must be 1-D class labels or a multilabel indicator matrix; "
+                "multiclass-multioutput targets are not supported."
+            )
+        if continuing:
+            if multilabel != self._multilabel:
+                raise ValueError(
+                    "y has another kind of target than the previous call to fit "
+                    f"(multilabel={multilabel}, previously {self._multilabel})."
+                )
+            if multilabel:
+                self._check_n_labels(y, self.classes_)
+            elif incremental:
+                _targets.check_known_labels(y, self.classes_)
+            elif not np.array_equal(unique_labels(y), self.classes_):
+                raise ValueError(
+                    "warm_start needs y to hold the same classes as the previous call "
+                    f"to fit: previously {self.classes_.tolist()!r}, now "
+                    f"{unique_labels(y).tolist()!r}."
+                )
+            return y, self.classes_, multilabel
+        if incremental and classes is None and not multilabel:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if classes is not None and not multilabel:
+            found = unique_labels(classes)
+            _targets.check_known_labels(y, found)
+        else:
+            found = _targets.find_classes(y, multilabel)
+        if not multilabel and len(found) < 2:
+            raise ValueError(
+                "ShallowNNClassifier needs samples of at least 2 classes in the data; "
+                f"got only the class {found.tolist()!r}."
+            )
+        if classes is not None and multilabel:
+            self._check_n_labels(y, np.asarray(classes))
+        return y, found, multilabel
+
+    @staticmethod
+    def _check_n_labels(y, classes):
+        if y.shape[1] != len(classes):
+            raise ValueError(
+                f"y has {y.shape[1]} labels but classes has {len(classes)}: "
+                "a multilabel y keeps the same number of columns."
+            )
+
+    def _check_sample_weight(self, sample_weight, X, y, classes_, multilabel, incremental):
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+        if self.class_weight is not None:
+            if multilabel:
+                raise ValueError(
+                    f"class_weight={self.class_weight!r} is not supported for "
+                    "multilabel targets; use sample_weight."
+                )
+            if incremental and self.class_weight == "balanced":
+                raise ValueError(
+                    "class_weight='balanced' is not supported by partial_fit: the "
+                    "classes of one chunk are not those of the whole data. Pass a "
+                    "dict computed with sklearn.utils.class_weight.compute_class_weight."
+                )
+            self._check_class_weight_keys(classes_)
+            class_weight = compute_sample_weight(self.class_weight, y).astype(X.dtype)
+            sample_weight = class_weight if sample_weight is None else sample_weight * class_weight
+        if sample_weight is not None and not np.sum(sample_weight) > 0:
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number; "
+                "every weight of sample_weight (times class_weight) is zero."
+            )
+        return sample_weight
+
+    def _check_class_weight_keys(self, classes_):
+        if isinstance(self.class_weight, dict):
+            unknown = set(self.class_weight) - set(classes_.tolist())
+            if unknown:
+                raise ValueError(
+                    f"class_weight has keys {sorted(map(str, unknown))} that are not "
+                    f"classes of y ({classes_.tolist()!r})."
+                )
+
+    def _validation_data(
+        self, X, y, Y, sample_weight, X_val, y_val, classes_, multilabel, rng, incremental
+    ):
+        """The validation set: the explicit one, a stratified split, or none."""
+        if (X_val is None) != (y_val is None):
+            raise ValueError("X_val and y_val must be given together (got only one).")
+        if X_val is not None:
+            X_val = validate_data(
+                self,
+                X_val,
+                accept_sparse=["csr", "csc"],
+                dtype=X.dtype,
+                reset=False,
+            )
+            y_val = np.asarray(y_val)
+            if y_val.ndim == 2 and y_val.shape[1] == 1:
+                y_val = column_or_1d(y_val, warn=True)
+            if _num_rows(y_val) != X_val.shape[0]:
+                raise ValueError(
+                    f"X_val has {X_val.shape[0]} samples but y_val has {_num_rows(y_val)}."
+                )
+            if multilabel:
+                self._check_n_labels(y_val, classes_)
+            else:
+                _targets.check_known_labels(y_val, classes_, argument="y_val")
+            Y_val = _targets.encode(y_val, classes_, multilabel, X.dtype)
+            return {"X": X_val, "Y": Y_val, "sample_weight": None}
+        if not (self.early_stopping and not incremental and self.solver != "lbfgs"):
+            return {}
+        stratify = None if multilabel else y
+        train, val = train_test_split(
+            np.arange(X.shape[0]),
+            test_size=self.validation_fraction,
+            random_state=rng,
+            stratify=stratify,
+        )
+        sw = (lambda idx: None) if sample_weight is None else (lambda idx: sample_weight[idx])
+        return {
+            "X": _safe_indexing(X, val),
+            "Y": Y[val],
+            "sample_weight": sw(val),
+            "split": True,
+            "train": (_safe_indexing(X, train), Y[train], sw(train)),
+        }
+
+    # ------------------------------------------------------- iterative solvers
+
+    def _batch_size(self, n_samples):
+        if self.solver == "gd":
+            return n_samples
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                f"batch_size={self.batch_size} is larger than the {n_samples} samples; "
+                "it is clipped to n_samples.",
+                UserWarning,
+            )
+        return min(self.batch_size, n_samples)
+
+    def _train_iterative(
+        self, X, Y, sample_weight, state, validation, config, rng, incremental, continuing
+    ):
+        rule = make_update_rule(
+            self.solver,
+            momentum=self.momentum,
+            nesterovs_momentum=self.nesterovs_momentum,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+        )
+        if not (incremental and continuing) or state["opt_state"].keys() != rule.init_state(
+            state["params"]
+        ).keys():
+            state["opt_state"] = rule.init_state(state["params"])
+        if not incremental:
+            state["stopping"] = new_stopping()
+            state["learning_rate"] = self.alpha
+        early_stopping = self.early_stopping and bool(validation) and not incremental
+        batch_size = self._batch_size(X.shape[0])
+        n_epochs = 1 if incremental else self.max_iter
+        best = None
+        stopped = False
+        progress = _progress_bar(n_epochs, self.verbose)
+        try:
+            for _ in range(n_epochs):
+                clock = Clock()
+                if self.learning_rate == "invscaling":
+                    state["learning_rate"] = scheduled_learning_rate(
+                        "invscaling", self.alpha, state["t"], self.power_t
+                    )
+                params, opt_state, J, accuracy = run_epoch(
+                    X,
+                    Y,
+                    sample_weight,
+                    state["params"],
+                    state["opt_state"],
+                    batches=epoch_batches(X.shape[0], batch_size, self.shuffle, rng),
+                    rule=rule,
+                    learning_rate=state["learning_rate"],
+                    config=config,
+                )
+                epoch = state["n_iter"] + 1
+                if not (math.isfinite(J) and _all_finite(params)):
+                    raise divergence_error(epoch, J, self.alpha)
+                state.update(params=params, opt_state=opt_state, n_iter=epoch)
+                state["t"] += X.shape[0]
+                record = {"epoch": epoch, "loss": J, "accuracy": accuracy}
+                record.update(_validation_record(validation, params, config))
+                record.update(learning_rate=state["learning_rate"], time=clock())
+                _append_history(state, record)
+
+                state["stopping"] = update_stopping(
+                    state["stopping"],
+                    loss_value=J,
+                    val_score=record["val_accuracy"] if early_stopping else None,
+                    tol=self.tol,
+                    n_iter_no_change=self.n_iter_no_change,
+                )
+                if early_stopping and (best is None or state["stopping"]["improved"]):
+                    best = (params, epoch, record["val_accuracy"])
+                _report(progress, self.verbose, record)
+                if self.callback is not None and self.callback(self, {**record, "params": params}):
+                    stopped = True
+                    break
+                if not incremental and state["stopping"]["stalled_too_long"]:
+                    if self._divide_learning_rate(state):
+                        continue
+                    stopped = True
+                    break
+        finally:
+            if progress is not None:
+                progress.close()
+
+        if early_stopping and best is not None:
+            state["params"], state["best_epoch"], _ = best
+        else:
+            state["best_epoch"] = state["n_iter"]
+        state["early_stopping"] = early_stopping
+        if not stopped and not incremental and self.tol is not None:
+            warnings.warn(
+                f"ShallowNNClassifier: max_iter={self.max_iter} epochs were reached "
+                f"before the {'validation accuracy' if early_stopping else 'loss'} "
+                f"stopped improving by tol={self.tol}; increase max_iter, or alpha "
+                "(the learning rate).",
+                ConvergenceWarning,
+            )
+        return state
+
+    def _divide_learning_rate(self, state):
+        """The ``'adaptive'`` schedule: divide the rate by 5 instead of stopping."""
+        if self.learning_rate != "adaptive" or self.early_stopping:
+            return False
+        if state["learning_rate"] / 5 < MIN_ADAPTIVE_LEARNING_RATE:
+            return False
+        state["learning_rate"] /= 5
+        state["stopping"] = {**state["stopping"], "count": 0}
+        if self.verbose >= 2:
+            print(f"Learning rate set to {state['learning_rate']:g}", file=sys.stderr)
+        return True
+
+    # ----------------------------------------------------------------- lbfgs
+
+    def _train_lbfgs(self, X, Y, sample_weight, state, validation, config):
+        options = {"activation": config["activation"], "output": config["output"]}
+        Xt, Yt = X.T, Y.T
+
+        def objective(params):
+            A_out, cache = forward(Xt, params, **options)
+            J = loss(
+                A_out,
+                Yt,
+                output=config["output"],
+                sample_weight=sample_weight,
+                params=params,
+                l2=config["l2"],
+            )
+            grads = backward(
+                Xt, Yt, params, cache, **options, sample_weight=sample_weight, l2=config["l2"]
+            )
+            return J, grads
+
+        progress = _progress_bar(self.max_iter, self.verbose)
+        clock = Clock()
+
+        def on_iteration(params):
+            J, accuracy = evaluate(X, Y, sample_weight, params, config)
+            state["n_iter"] += 1
+            record = {"epoch": state["n_iter"], "loss": J, "accuracy": accuracy}
+            record.update(_validation_record(validation, params, config))
+            record.update(learning_rate=float("nan"), time=clock.lap())
+            _append_history(state, record)
+            _report(progress, self.verbose, record)
+            return self.callback is not None and bool(self.callback(self, {**record, "params": params}))
+
+        try:
+            params, result = minimize_lbfgs(
+                objective,
+                state["params"],
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=0.0 if self.tol is None else self.tol,
+                callback=on_iteration,
+            )
+        finally:
+            if progress is not None:
+                progress.close()
+        if not (math.isfinite(result.fun) and _all_finite(params)):
+            raise divergence_error(state["n_iter"], result.fun, self.alpha)
+        state["params"] = params
+        state["t"] += X.shape[0] * result.nit
+        state["best_epoch"] = state["n_iter"]
+        state["early_stopping"] = False
+        if result.status == 1 and self.tol is not None:
+            warnings.warn(
+                f"lbfgs reached max_iter={self.max_iter} or max_fun={self.max_fun} "
+                f"before converging: {result.message}. Increase max_iter or max_fun.",
+                ConvergenceWarning,
+            )
+        return state
+
+    # ------------------------------------------------------------ fitted state
+
+    def _saved_state(self):
+        return {
+            "params": self.params_,
+            "opt_state": getattr(self, "_optimizer_state", {}),
+            "learning_rate": getattr(self, "_learning_rate", self.alpha),
+            "stopping": getattr(self, "_stopping", new_stopping()),
+            "t": self.t_,
+            "n_iter": self.n_iter_,
+            "history": {key: list(values) for key, values in self.history_.items()},
+        }
+
+    def _continued_rng(self):
+        """A generator for a continued fit that does not replay the first fit's draws."""
+        if isinstance(self.random_state, Integral):
+            return np.random.RandomState([int(self.random_state), int(self.n_iter_)])
+        return check_random_state(self.random_state)
+
+    def _set_state(self, state):
+        self.params_ = state["params"]
+        self._optimizer_state = state["opt_state"]
+        self._learning_rate = float(state["learning_rate"])
+        self._stopping = {k: v for k, v in state["stopping"].items()}
+        self.n_iter_ = int(state["n_iter"])
+        self.t_ = int(state["t"])
+        history = state["history"]
+        if all(math.isnan(v) for v in history["val_accuracy"]):
+            history = {k: v for k, v in history.items() if not k.startswith("val_")}
+        self.history_ = history
+        self.loss_curve_ = list(history["loss"])
+        self.loss_ = self.loss_curve_[-1]
+        self.best_epoch_ = int(state["best_epoch"])
+        if "val_accuracy" in history:
+            self.validation_scores_ = list(history["val_accuracy"])
+            self.best_validation_score_ = float(np.nanmax(self.validation_scores_))
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+        self.best_loss_ = None if state["early_stopping"] else float(min(self.loss_curve_))
+
+    # ------------------------------------------------------------- prediction
+
+    def _forward_in_chunks(self, X, log):
+        """Class probabilities (or their logs) of shape ``(n_classes, m)``, by chunks of rows.
+
+        The chunk size follows ``sklearn.get_config()['working_memory']``, so that
+        memory stays bounded on large inputs. Logs come from the logits, so they
+        are finite even where a probability rounds to 0 or 1.
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+        )
+        params = self.params_
+        X = X.astype(params["W1"].dtype, copy=False)
+        row_bytes = X.dtype.itemsize * 2 * (self.n1 + self.n_outputs_)
+        chunk = max(get_chunk_n_rows(row_bytes, max_n_rows=X.shape[0]), 1)
+        binary = not self._multilabel and self.n_outputs_ == 1
+        outputs = []
+        for rows in gen_batches(X.shape[0], chunk):
+            A_out, cache = forward(
+                X[rows].T, params, activation=self.activation, output=self.out_activation_
+            )
+            Z_out = cache[f"Z{len(params) // 2}"]
+            if log and binary:
+                # log(1 - sigmoid(z)) = log(sigmoid(-z)): no cancellation near p = 1.
+                outputs.append(np.vstack([log_sigmoid(-Z_out, np), log_sigmoid(Z_out, np)]))
+            elif log:
+                outputs.append(LOG_OUTPUTS[self.out_activation_](Z_out, np))
+            elif binary:
+                outputs.append(np.vstack([1.0 - A_out, A_out]))
+            else:
+                outputs.append(A_out)
+        if not outputs:
+            return np.empty((len(self.classes_), 0), dtype=params["W1"].dtype)
+        return np.hstack(outputs)
+
+    def predict_proba(self, X):
+        """Probability of each class (each label, for multilabel targets).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to 1 for binary and multiclass targets.
+        """
+        return self._forward_in_chunks(X, log=False).T
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed from the logits (always finite).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        return self._forward_in_chunks(X, log=True).T
+
+    def predict(self, X):
+        """Predicted class of each sample (0/1 indicators for multilabel targets).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            The arg-max of :meth:`predict_proba` (labels above 0.5 for multilabel).
+        """
+        return _targets.decode(self.predict_proba(X), self.classes_, self._multilabel)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        tags.input_tags.sparse = True
+        return tags
+
+
+def _fresh_state(params, alpha):
+    return {
+        "params": params,
+        "opt_state": {},
+        "learning_rate": alpha,
+        "stopping": new_stopping(),
+        "t": 0,
+        "n_iter": 0,
+        "history": {key: [] for key in HISTORY_KEYS},
+    }
+
+
+def _num_rows(y):
+    return y.shape[0] if hasattr(y, "shape") else len(y)
+
+
+def _all_finite(params):
+    return all(np.isfinite(np.sum(P)) for P in params.values())
+
+
+def _validation_record(validation, params, config):
+    if not validation:
+        return {"val_loss": float("nan"), "val_accuracy": float("nan")}
+    J, accuracy = evaluate(
+        validation["X"], validation["Y"], validation["sample_weight"], params, config
+    )
+    return {"val_loss": J, "val_accuracy": accuracy}
+
+
+def _append_history(state, record):
+    for key in HISTORY_KEYS:
+        state["history"][key].append(float(record[key]))
+
+
+def _progress_bar(total, verbose):
+    if verbose != 1:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="ShallowNNClassifier", unit="epoch", leave=False)
+
+
+def _report(progress, verbose, record):
+    if progress is not None:
+        progress.set_postfix(loss=f"{record['loss']:.4f}", acc=f"{record['accuracy']:.3f}")
+        progress.update(1)
+    elif verbose >= 2:
+        line = f"Epoch {record['epoch']}, loss = {record['loss']:.8f}, accuracy = {record['accuracy']:.4f}"
+        if not math.isnan(record["val_loss"]):
+            line += (
+                f", val_loss = {record['val_loss']:.8f}, "
+                f"val_accuracy = {record['val_accuracy']:.4f}"
+            )
+        print(line, file=sys.stderr)

@@ -1,0 +1,141 @@
+"""The training loop of the iterative solvers, split into batch, epoch and stopping steps.
+
+The estimator keeps samples as rows (``X`` of shape ``(m, n0)``, ``Y`` of shape
+``(m, n_out)``); each batch is transposed (a view, no copy) into the course's
+column layout before it reaches :mod:`sklearn_shallow.network`.
+"""
+
+import math
+import time
+
+import numpy as np
+from sklearn.utils import _safe_indexing, gen_batches
+
+from .network import backward, forward, loss
+
+#: When the learning rate of the ``'adaptive'`` schedule falls below this, training stops.
+MIN_ADAPTIVE_LEARNING_RATE = 1e-6
+
+
+def epoch_batches(n_samples, batch_size, shuffle, rng):
+    """The batches of one epoch: slices of the data in order, or of a permutation.
+
+    A single batch holding every sample is never shuffled (the order of the
+    columns does not change the full-batch gradient).
+    """
+    if batch_size >= n_samples:
+        return [slice(0, n_samples)]
+    batches = list(gen_batches(n_samples, batch_size))
+    if not shuffle:
+        return batches
+    order = rng.permutation(n_samples)
+    return [order[batch] for batch in batches]
+
+
+def correct_predictions(A_out, Y, output):
+    """Per sample, 1.0 when the prediction equals the target (all labels of it), else 0.0."""
+    if output == "softmax":
+        return np.argmax(A_out, axis=0) == np.argmax(Y, axis=0)
+    return np.all((A_out > 0.5) == (Y > 0.5), axis=0)
+
+
+def weighted_mean(values, sample_weight):
+    values = np.asarray(values, dtype=np.float64)
+    if sample_weight is None:
+        return float(values.mean())
+    return float(np.dot(values, sample_weight) / np.sum(sample_weight))
+
+
+def evaluate(X, Y, sample_weight, params, config):
+    """Loss (with the L2 term) and accuracy of ``params`` on a data set, in one forward pass."""
+    A_out, _ = forward(X.T, params, activation=config["activation"], output=config["output"])
+    J = loss(
+        A_out,
+        Y.T,
+        output=config["output"],
+        sample_weight=sample_weight,
+        params=params,
+        l2=config["l2"],
+    )
+    accuracy = weighted_mean(correct_predictions(A_out, Y.T, config["output"]), sample_weight)
+    return J, accuracy
+
+
+def run_epoch(X, Y, sample_weight, params, opt_state, *, batches, rule, learning_rate, config):
+    """One pass over the batches: forward, backward and update on each.
+
+    Returns the new parameters and optimiser state, the epoch's loss (each batch's
+    objective before its update, averaged with the batch weights, as
+    ``MLPClassifier`` reports it) and the training accuracy measured the same way.
+    A batch whose weights are all zero carries no information and is skipped.
+    """
+    options = dict(activation=config["activation"], output=config["output"])
+    total_loss = total_correct = total_mass = 0.0
+    for batch in batches:
+        w = None if sample_weight is None else sample_weight[batch]
+        mass = float(Y[batch].shape[0] if w is None else np.sum(w))
+        if mass == 0.0:
+            continue
+        Xb, Yb = _safe_indexing(X, batch).T, Y[batch].T
+        A_out, cache = forward(Xb, params, **options)
+        grads = backward(Xb, Yb, params, cache, **options, sample_weight=w, l2=config["l2"])
+        J = loss(A_out, Yb, output=config["output"], sample_weight=w, params=params, l2=config["l2"])
+        correct = correct_predictions(A_out, Yb, config["output"])
+        total_loss += J * mass
+        total_correct += mass * weighted_mean(correct, w)
+        total_mass += mass
+        params, opt_state = rule.step(params, grads, opt_state, learning_rate)
+    return params, opt_state, total_loss / total_mass, total_correct / total_mass
+
+
+def update_stopping(stopping, *, loss_value, val_score, tol, n_iter_no_change):
+    """Count epochs without improvement, as ``MLPClassifier`` does.
+
+    With validation data (``val_score`` is not None) the criterion is the
+    validation accuracy, which must rise by more than ``tol``; otherwise the
+    training loss, which must fall by more than ``tol``. ``tol=None`` never counts
+    an epoch as stalled. Returns a new dict; ``improved`` says whether this epoch
+    is the best so far (its parameters are the ones early stopping restores).
+    """
+    stopping = dict(stopping)
+    if val_score is not None:
+        stalled = tol is not None and val_score < stopping["best_score"] + tol
+        improved = val_score > stopping["best_score"]
+        stopping["best_score"] = max(stopping["best_score"], val_score)
+    else:
+        stalled = tol is not None and loss_value > stopping["best_loss"] - tol
+        improved = loss_value < stopping["best_loss"]
+        stopping["best_loss"] = min(stopping["best_loss"], loss_value)
+    stopping["count"] = stopping["count"] + 1 if stalled else 0
+    stopping["improved"] = improved
+    stopping["stalled_too_long"] = stopping["count"] > n_iter_no_change
+    return stopping
+
+
+def new_stopping():
+    return {"best_loss": math.inf, "best_score": -math.inf, "count": 0}
+
+
+def divergence_error(epoch, loss_value, alpha):
+    return ValueError(
+        f"Training diverged at epoch {epoch}: the loss became {loss_value}. "
+        f"The learning rate alpha={alpha!r} is too large for this problem; "
+        f"try a smaller value, e.g. alpha={alpha / 10:g}. The estimator was left "
+        "as it was before this call."
+    )
+
+
+class Clock:
+    """Seconds per epoch, for ``history_['time']``."""
+
+    def __init__(self):
+        self.start = time.perf_counter()
+
+    def __call__(self):
+        return time.perf_counter() - self.start
+
+    def lap(self):
+        """Seconds since the last lap (or since the clock started), then restart."""
+        now = time.perf_counter()
+        elapsed, self.start = now - self.start, now
+        return elapsed
