@@ -10,7 +10,8 @@ receives both ``Z`` and ``A = g(Z)`` because for sigmoid and tanh it is cheapest
 written in terms of ``A``.
 """
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from scipy.special import expit
 from sklearn.utils._array_api import _is_numpy_namespace
@@ -86,17 +87,4 @@ def softmax(Z, xp):
     return E / xp.sum(E, axis=0, keepdims=True)
 
 
-def log_sigmoid(Z, xp):
-    """``log(sigmoid(Z)) = -log(1 + exp(-Z))``, finite for every finite ``Z``."""
-    # -log1p(exp(-|Z|)) + min(Z, 0) is the same function without overflow.
-    return xp.minimum(Z, xp.zeros_like(Z)) - xp.log1p(xp.exp(-xp.abs(Z)))
-
-
-def log_softmax(Z, xp):
-    """``log(softmax(Z))`` over the rows of ``Z``, finite for every finite ``Z``."""
-    shifted = Z - xp.max(Z, axis=0, keepdims=True)
-    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=0, keepdims=True))
-
-
 OUTPUTS = {"sigmoid": sigmoid, "softmax": softmax}
-LOG_OUTPUTS = {"sigmoid": log_sigmoid, "softmax": log_softmax}

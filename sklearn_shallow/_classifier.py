@@ -23,7 +23,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _targets
-from ._activations import LOG_OUTPUTS, log_sigmoid
+from ._activations import sigmoid
 from ._solvers import make_update_rule, minimize_lbfgs, scheduled_learning_rate
 from ._training import (
     MIN_ADAPTIVE_LEARNING_RATE,
@@ -341,9 +341,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         self : ShallowNNClassifier
             The updated estimator.
         """
-        return self._fit(
-            X, y, sample_weight=sample_weight, classes=classes, incremental=True
-        )
+        return self._fit(X, y, sample_weight=sample_weight, classes=classes, incremental=True)
 
     def _fit(self, X, y, *, sample_weight, incremental, X_val=None, y_val=None, classes=None):
         continuing = hasattr(self, "params_") and (incremental or self.warm_start)
@@ -368,9 +366,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             state = self._saved_state()
         else:
             rng = check_random_state(self.random_state)
-            params = initialize(
-                [X.shape[1], self.n1, Y.shape[1]], random_state=rng, dtype=X.dtype
-            )
+            params = initialize([X.shape[1], self.n1, Y.shape[1]], random_state=rng, dtype=X.dtype)
             state = _fresh_state(params, self.alpha)
 
         validation = self._validation_data(
@@ -433,7 +429,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         if not multilabel and len(found) < 2:
             raise ValueError(
                 "ShallowNNClassifier needs samples of at least 2 classes in the data; "
-                f"got only the class {found.tolist()!r}."
+                f"got 1 class: {found.tolist()!r}."
             )
         if classes is not None and multilabel:
             self._check_n_labels(y, np.asarray(classes))
@@ -512,12 +508,8 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             return {"X": X_val, "Y": Y_val, "sample_weight": None}
         if not (self.early_stopping and not incremental and self.solver != "lbfgs"):
             return {}
-        stratify = None if multilabel else y
-        train, val = train_test_split(
-            np.arange(X.shape[0]),
-            test_size=self.validation_fraction,
-            random_state=rng,
-            stratify=stratify,
+        train, val = _validation_split(
+            X.shape[0], None if multilabel else y, self.validation_fraction, rng
         )
         sw = (lambda idx: None) if sample_weight is None else (lambda idx: sample_weight[idx])
         return {
@@ -540,6 +532,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                 f"batch_size={self.batch_size} is larger than the {n_samples} samples; "
                 "it is clipped to n_samples.",
                 UserWarning,
+                stacklevel=4,
             )
         return min(self.batch_size, n_samples)
 
@@ -554,9 +547,10 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             beta_2=self.beta_2,
             epsilon=self.epsilon,
         )
-        if not (incremental and continuing) or state["opt_state"].keys() != rule.init_state(
-            state["params"]
-        ).keys():
+        if (
+            not (incremental and continuing)
+            or state["opt_state"].keys() != rule.init_state(state["params"]).keys()
+        ):
             state["opt_state"] = rule.init_state(state["params"])
         if not incremental:
             state["stopping"] = new_stopping()
@@ -629,6 +623,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                 f"stopped improving by tol={self.tol}; increase max_iter, or alpha "
                 "(the learning rate).",
                 ConvergenceWarning,
+                stacklevel=4,
             )
         return state
 
@@ -676,7 +671,9 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             record.update(learning_rate=float("nan"), time=clock.lap())
             _append_history(state, record)
             _report(progress, self.verbose, record)
-            return self.callback is not None and bool(self.callback(self, {**record, "params": params}))
+            return self.callback is not None and bool(
+                self.callback(self, {**record, "params": params})
+            )
 
         try:
             params, result = minimize_lbfgs(
@@ -701,6 +698,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                 f"lbfgs reached max_iter={self.max_iter} or max_fun={self.max_fun} "
                 f"before converging: {result.message}. Increase max_iter or max_fun.",
                 ConvergenceWarning,
+                stacklevel=4,
             )
         return state
 
@@ -714,7 +712,10 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             "stopping": getattr(self, "_stopping", new_stopping()),
             "t": self.t_,
             "n_iter": self.n_iter_,
-            "history": {key: list(values) for key, values in self.history_.items()},
+            "history": {
+                key: list(self.history_.get(key, [math.nan] * self.n_iter_))
+                for key in HISTORY_KEYS
+            },
         }
 
     def _continued_rng(self):
@@ -747,12 +748,11 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------- prediction
 
-    def _forward_in_chunks(self, X, log):
-        """Class probabilities (or their logs) of shape ``(n_classes, m)``, by chunks of rows.
+    def _output_activations(self, X):
+        """Class probabilities of shape ``(n_classes, m)``, computed by chunks of rows.
 
         The chunk size follows ``sklearn.get_config()['working_memory']``, so that
-        memory stays bounded on large inputs. Logs come from the logits, so they
-        are finite even where a probability rounds to 0 or 1.
+        memory stays bounded on large inputs.
         """
         check_is_fitted(self)
         X = validate_data(
@@ -768,16 +768,10 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             A_out, cache = forward(
                 X[rows].T, params, activation=self.activation, output=self.out_activation_
             )
-            Z_out = cache[f"Z{len(params) // 2}"]
-            if log and binary:
-                # log(1 - sigmoid(z)) = log(sigmoid(-z)): no cancellation near p = 1.
-                outputs.append(np.vstack([log_sigmoid(-Z_out, np), log_sigmoid(Z_out, np)]))
-            elif log:
-                outputs.append(LOG_OUTPUTS[self.out_activation_](Z_out, np))
-            elif binary:
-                outputs.append(np.vstack([1.0 - A_out, A_out]))
-            else:
-                outputs.append(A_out)
+            if binary:
+                # P(classes_[0]) = 1 - sigmoid(z) = sigmoid(-z), exact where 1 - p rounds.
+                A_out = np.vstack([sigmoid(-cache["Z2"], np), A_out])
+            outputs.append(A_out)
         if not outputs:
             return np.empty((len(self.classes_), 0), dtype=params["W1"].dtype)
         return np.hstack(outputs)
@@ -795,10 +789,10 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Rows sum to 1 for binary and multiclass targets.
         """
-        return self._forward_in_chunks(X, log=False).T
+        return self._output_activations(X).T
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`, computed from the logits (always finite).
+        """Logarithm of :meth:`predict_proba` (``-inf`` where a probability underflows to 0).
 
         Parameters
         ----------
@@ -809,7 +803,8 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        return self._forward_in_chunks(X, log=True).T
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
 
     def predict(self, X):
         """Predicted class of each sample (0/1 indicators for multilabel targets).
@@ -831,6 +826,27 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         tags.classifier_tags.multi_label = True
         tags.input_tags.sparse = True
         return tags
+
+
+def _validation_split(n_samples, y, fraction, rng):
+    """Indices of the training and validation parts, stratified when ``y`` allows it.
+
+    Stratification needs every class at least twice and room for every class on
+    both sides; on smaller data the split is random.
+    """
+    if n_samples < 2:
+        raise ValueError(
+            f"early_stopping=True needs at least 2 samples to hold some out; got {n_samples}."
+        )
+    n_val = max(1, math.ceil(fraction * n_samples))
+    stratify = None
+    if y is not None:
+        _, counts = np.unique(y, return_counts=True)
+        n_classes = len(counts)
+        if counts.min() >= 2 and n_classes <= n_val <= n_samples - n_classes:
+            stratify = y
+    indices = np.arange(n_samples)
+    return train_test_split(indices, test_size=n_val, random_state=rng, stratify=stratify)
 
 
 def _fresh_state(params, alpha):
@@ -880,7 +896,10 @@ def _report(progress, verbose, record):
         progress.set_postfix(loss=f"{record['loss']:.4f}", acc=f"{record['accuracy']:.3f}")
         progress.update(1)
     elif verbose >= 2:
-        line = f"Epoch {record['epoch']}, loss = {record['loss']:.8f}, accuracy = {record['accuracy']:.4f}"
+        line = (
+            f"Epoch {record['epoch']}, loss = {record['loss']:.8f}, "
+            f"accuracy = {record['accuracy']:.4f}"
+        )
         if not math.isnan(record["val_loss"]):
             line += (
                 f", val_loss = {record['val_loss']:.8f}, "

@@ -151,6 +151,8 @@ def minimize_lbfgs(objective, params, *, max_iter, max_fun, tol, callback=None):
         method="L-BFGS-B",
         jac=True,
         callback=on_iteration,
-        options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
+        # scipy's relative-change test (ftol, 2.2e-9 by default) would stop before a
+        # tighter tol could be met; it follows tol when tol asks for more.
+        options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol, "ftol": min(tol, 2.2e-9)},
     )
     return unpack(result.x, params), result

@@ -79,7 +79,9 @@ def run_epoch(X, Y, sample_weight, params, opt_state, *, batches, rule, learning
         Xb, Yb = _safe_indexing(X, batch).T, Y[batch].T
         A_out, cache = forward(Xb, params, **options)
         grads = backward(Xb, Yb, params, cache, **options, sample_weight=w, l2=config["l2"])
-        J = loss(A_out, Yb, output=config["output"], sample_weight=w, params=params, l2=config["l2"])
+        J = loss(
+            A_out, Yb, output=config["output"], sample_weight=w, params=params, l2=config["l2"]
+        )
         correct = correct_predictions(A_out, Yb, config["output"])
         total_loss += J * mass
         total_correct += mass * weighted_mean(correct, w)

@@ -107,7 +107,7 @@ def initialize(layer_sizes, *, random_state=None, dtype=np.float64):
         )
     rng = check_random_state(random_state)
     params = {}
-    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), start=1):
         bound = np.sqrt(6.0 / (n_in + n_out))
         W = rng.uniform(-bound, bound, size=(n_out, n_in))
         params[f"W{l}"] = W.astype(dtype, copy=False)
@@ -268,8 +268,7 @@ def update(params, grads, alpha):
     """
     xp = _namespace(params["W1"])
     return {
-        name: _flush_subnormal(P - alpha * grads["d" + name], xp)
-        for name, P in params.items()
+        name: _flush_subnormal(P - alpha * grads["d" + name], xp) for name, P in params.items()
     }
 
 
@@ -392,9 +391,9 @@ def gradient_check(
             plus, minus = P.copy(), P.copy()
             plus[index] += epsilon
             minus[index] -= epsilon
-            numeric[index] = (
-                cost({**params, name: plus}) - cost({**params, name: minus})
-            ) / (2 * epsilon)
+            numeric[index] = (cost({**params, name: plus}) - cost({**params, name: minus})) / (
+                2 * epsilon
+            )
         analytic = np.asarray(grads["d" + name])
         scale = np.linalg.norm(numeric) + np.linalg.norm(analytic)
         if scale > 0:

@@ -1,0 +1,10 @@
+"""Test-session setup shared by the test suite and the doctests.
+
+scikit-learn's array API checks need scipy's array API mode, which scipy reads
+once at import: set it before anything imports scipy, so that no common check is
+skipped for want of it.
+"""
+
+import os
+
+os.environ.setdefault("SCIPY_ARRAY_API", "1")

@@ -1,0 +1,23 @@
+"""scikit-learn's estimator checks, with no expected failures, for several configurations."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_shallow import ShallowNNClassifier
+
+CONFIGURATIONS = [
+    ShallowNNClassifier(),
+    ShallowNNClassifier(activation="tanh", n1=20),
+    ShallowNNClassifier(activation="sigmoid", n1=20, alpha=0.01),
+    ShallowNNClassifier(solver="gd", n1=20, alpha=0.5),
+    ShallowNNClassifier(solver="sgd", n1=20, alpha=0.05),
+    # L2 keeps the sigmoid outputs of this full-batch solver off exactly 0 and 1
+    # (the multilabel predict_proba check wants 0 < p < 1) and makes the relu loss
+    # curved enough that the weighted and the repeated fits of the sample-weight
+    # check stop at the same optimum rather than at rounding-dependent points.
+    ShallowNNClassifier(solver="lbfgs", n1=20, l2=1.0),
+]
+
+
+@parametrize_with_checks(CONFIGURATIONS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
