@@ -11,6 +11,8 @@ The L-BFGS solver is not a per-step rule; :func:`minimize_lbfgs` runs scipy's
 L-BFGS-B over the flattened parameters with the same ``loss`` and ``backward``.
 """
 
+import math
+
 import numpy as np
 import scipy.optimize
 
@@ -81,7 +83,8 @@ class Adam:
     def step(self, params, grads, state, learning_rate):
         xp = _namespace(params["W1"])
         t = state["t"] + 1
-        step_size = learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        # A Python float, so that float32 parameters stay float32 (NEP 50).
+        step_size = float(learning_rate) * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         new_params, new_state = {}, {"t": t}
         for name, P in params.items():
             dP = grads["d" + name]

@@ -1,0 +1,308 @@
+"""Solvers, schedules, stopping, validation, weights, progress and callbacks."""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import recall_score
+from sklearn.model_selection import train_test_split
+
+from sklearn_shallow import ShallowNNClassifier
+from sklearn_shallow._solvers import GradientDescent, Momentum
+from sklearn_shallow.network import forward, loss
+
+
+@pytest.fixture
+def binary():
+    return make_classification(n_samples=300, n_features=6, random_state=0)
+
+
+def quiet_fit(clf, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return clf.fit(*args, **kwargs)
+
+
+def test_invscaling_schedule_divides_the_rate_by_samples_seen(binary):
+    X, y = binary
+    clf = ShallowNNClassifier(
+        solver="sgd", learning_rate="invscaling", alpha=0.1, power_t=0.5, max_iter=3, tol=None
+    ).fit(X, y)
+    expected = [0.1 / (t + 1) ** 0.5 for t in (0, 300, 600)]
+    assert_allclose(clf.history_["learning_rate"], expected)
+
+
+def test_adaptive_schedule_divides_the_rate_by_five_when_the_loss_stalls(binary):
+    X, y = binary
+    # A tol larger than any decrease makes every epoch count as stalled.
+    clf = ShallowNNClassifier(
+        solver="sgd", learning_rate="adaptive", alpha=0.1, tol=10.0, n_iter_no_change=2
+    )
+    clf.fit(X, y)
+    rates = clf.history_["learning_rate"]
+    # Epoch 1 improves on an infinite best loss; epochs 2-4 stall, and the third
+    # stalled epoch (more than n_iter_no_change) divides the rate.
+    assert rates[:4] == [0.1] * 4
+    assert_allclose(rates[4:7], [0.02] * 3)
+    assert_allclose(rates[7], 0.004)
+    assert min(rates) >= 1e-6 and clf.n_iter_ < 200
+
+
+def test_constant_schedule_keeps_alpha(binary):
+    X, y = binary
+    clf = ShallowNNClassifier(alpha=0.003, max_iter=4, tol=None).fit(X, y)
+    assert clf.history_["learning_rate"] == [0.003] * 4
+
+
+def quadratic_descent(rule, n_steps, learning_rate):
+    """Minimise 0.5 wᵀ diag(1, 100) w with an update rule; return the final ‖w‖."""
+    curvature = np.array([[1.0, 100.0]])
+    params = {"W1": np.array([[1.0, 1.0]]), "b1": np.zeros((1, 1))}
+    state = rule.init_state(params)
+    for _ in range(n_steps):
+        grads = {"dW1": curvature * params["W1"], "db1": np.zeros((1, 1))}
+        params, state = rule.step(params, grads, state, learning_rate)
+    return np.linalg.norm(params["W1"])
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_momentum_accelerates_an_ill_conditioned_quadratic(nesterov):
+    plain = quadratic_descent(GradientDescent(), 100, 0.01)
+    heavy = quadratic_descent(Momentum(0.9, nesterov), 100, 0.01)
+    assert heavy < plain / 100
+
+
+def test_lbfgs_and_gd_reach_the_same_optimum_on_a_convex_case():
+    # Identity hidden units make the network a (factored) logistic regression:
+    # without penalty, both solvers must reach the unpenalised optimum.
+    X, y = make_classification(n_samples=80, n_features=3, n_redundant=0, flip_y=0.2,
+                               class_sep=0.5, random_state=0)  # fmt: skip
+    options = dict(activation="identity", n1=1, l2=0.0, random_state=0)
+    gd = quiet_fit(ShallowNNClassifier(solver="gd", alpha=1.0, max_iter=4000, tol=None,
+                                       **options), X, y)  # fmt: skip
+    lbfgs = quiet_fit(ShallowNNClassifier(solver="lbfgs", max_iter=1000, tol=1e-10, **options),
+                      X, y)  # fmt: skip
+    reference = LogisticRegression(penalty=None, tol=1e-12, max_iter=10000).fit(X, y)
+    for clf in (gd, lbfgs):
+        assert_allclose(clf.predict_proba(X), reference.predict_proba(X), atol=1e-4)
+
+
+def test_class_weight_raises_minority_recall():
+    X, y = make_classification(n_samples=1000, n_features=5, weights=[0.95, 0.05],
+                               class_sep=0.6, random_state=3)  # fmt: skip
+    X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
+    options = dict(random_state=0, alpha=0.01, n1=20)
+    plain = quiet_fit(ShallowNNClassifier(**options), X_train, y_train)
+    balanced = quiet_fit(ShallowNNClassifier(class_weight="balanced", **options),
+                         X_train, y_train)  # fmt: skip
+    recall_plain = recall_score(y_test, plain.predict(X_test))
+    recall_balanced = recall_score(y_test, balanced.predict(X_test))
+    assert recall_balanced > recall_plain + 0.2
+
+
+def test_class_weight_multiplies_sample_weight(binary):
+    X, y = binary
+    options = dict(solver="gd", max_iter=5, tol=None, random_state=0)
+    weights = np.linspace(0.5, 1.5, len(y))
+    by_class = ShallowNNClassifier(class_weight={0: 3.0, 1: 1.0}, **options)
+    by_class.fit(X, y, sample_weight=weights)
+    by_sample = ShallowNNClassifier(**options)
+    by_sample.fit(X, y, sample_weight=weights * np.where(y == 0, 3.0, 1.0))
+    for name in by_class.params_:
+        assert_allclose(by_class.params_[name], by_sample.params_[name], rtol=1e-12)
+
+
+def test_integer_sample_weight_equals_repeated_rows_in_full_batch(binary):
+    X, y = binary
+    w = np.arange(len(y)) % 3
+    options = dict(solver="gd", max_iter=20, tol=None, random_state=0, alpha=0.5)
+    weighted = ShallowNNClassifier(**options).fit(X, y, sample_weight=w)
+    repeated = ShallowNNClassifier(**options).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+    for name in weighted.params_:
+        assert_allclose(weighted.params_[name], repeated.params_[name], rtol=1e-10, atol=1e-13)
+
+
+def test_explicit_validation_set_is_the_one_used(binary):
+    X, y = binary
+    X_train, X_val, y_train, y_val = train_test_split(X, y, random_state=0)
+    clf = ShallowNNClassifier(random_state=0, max_iter=5, tol=None)
+    clf.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    A_out, _ = forward(X_val.T, clf.params_, activation="relu", output="sigmoid")
+    expected = loss(A_out, y_val[None, :].astype(float), params=clf.params_, l2=clf.l2)
+    assert_allclose(clf.history_["val_loss"][-1], expected, rtol=1e-12)
+    assert_allclose(clf.history_["val_accuracy"][-1], clf.score(X_val, y_val))
+
+
+def test_early_stopping_restores_the_best_epoch(binary):
+    X, y = binary
+    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.5, random_state=1)
+    seen = {}
+
+    def remember(estimator, record):
+        seen[record["epoch"]] = {k: v.copy() for k, v in record["params"].items()}
+
+    clf = ShallowNNClassifier(random_state=0, alpha=0.05, early_stopping=True,
+                              n_iter_no_change=5, callback=remember)  # fmt: skip
+    clf.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    scores = clf.validation_scores_
+    assert clf.best_epoch_ == 1 + int(np.argmax(scores))
+    assert clf.best_epoch_ < clf.n_iter_
+    for name, P in clf.params_.items():
+        assert_array_equal(P, seen[clf.best_epoch_][name])
+    assert clf.score(X_val, y_val) == pytest.approx(clf.best_validation_score_)
+    assert clf.best_loss_ is None
+
+
+def test_early_stopping_without_validation_data_holds_out_a_fraction(binary):
+    X, y = binary
+    clf = ShallowNNClassifier(random_state=0, early_stopping=True, validation_fraction=0.2)
+    clf.fit(X, y)
+    assert len(clf.validation_scores_) == clf.n_iter_
+    # 60 of 300 samples held out: the training loop saw 240 per epoch.
+    assert clf.t_ == 240 * clf.n_iter_
+
+
+def test_validation_data_routes_through_a_pipeline(binary):
+    import sklearn
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import MinMaxScaler
+
+    X, y = binary
+    X_train, X_val, y_train, y_val = train_test_split(X, y, random_state=0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf = ShallowNNClassifier(random_state=0, max_iter=5, tol=None)
+        clf.set_fit_request(X_val=True, y_val=True)
+        pipe = Pipeline([("scale", MinMaxScaler()), ("nn", clf)], transform_input=["X_val"])
+        pipe.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    fitted = pipe.named_steps["nn"]
+    scaled_val = pipe.named_steps["scale"].transform(X_val)
+    assert_allclose(fitted.history_["val_accuracy"][-1], fitted.score(scaled_val, y_val))
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "gd"])
+def test_partial_fit_over_chunks_matches_fit(binary, solver):
+    X, y = binary
+    options = dict(solver=solver, batch_size=100, shuffle=False, random_state=0, alpha=0.01)
+    fitted = ShallowNNClassifier(max_iter=3, tol=None, **options).fit(X, y)
+    incremental = ShallowNNClassifier(**options)
+    for _ in range(3):
+        if solver == "gd":
+            incremental.partial_fit(X, y, classes=[0, 1])
+        else:
+            # Chunks aligned on the batches: one epoch of fit is these three calls.
+            for start in range(0, 300, 100):
+                incremental.partial_fit(X[start : start + 100], y[start : start + 100],
+                                        classes=[0, 1])  # fmt: skip
+    for name in fitted.params_:
+        assert_allclose(incremental.params_[name], fitted.params_[name], rtol=1e-12)
+
+
+def test_partial_fit_needs_classes_first_and_rejects_unseen_labels(binary):
+    X, y = binary
+    clf = ShallowNNClassifier()
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match=r"not in classes_.*\[7\]"):
+        clf.partial_fit(X[:3], [0, 1, 7])
+
+
+def test_partial_fit_is_unavailable_for_lbfgs():
+    assert not hasattr(ShallowNNClassifier(solver="lbfgs"), "partial_fit")
+
+
+def test_warm_start_continues_the_previous_fit(binary):
+    X, y = binary
+    options = dict(solver="gd", tol=None, random_state=0, alpha=0.3)
+    once = ShallowNNClassifier(max_iter=10, **options).fit(X, y)
+    twice = ShallowNNClassifier(max_iter=5, warm_start=True, **options).fit(X, y).fit(X, y)
+    for name in once.params_:
+        assert_allclose(twice.params_[name], once.params_[name], rtol=1e-12)
+    assert twice.n_iter_ == 10 and len(twice.loss_curve_) == 10
+
+
+def test_batch_size_sets_the_number_of_updates_per_epoch(binary):
+    X, y = binary
+    auto = ShallowNNClassifier(max_iter=2, tol=None).fit(X, y)
+    small = ShallowNNClassifier(max_iter=2, tol=None, batch_size=50).fit(X, y)
+    assert auto._optimizer_state["t"] == 2 * 2  # min(200, 300) -> 2 batches per epoch
+    assert small._optimizer_state["t"] == 2 * 6
+
+
+def test_l2_shrinks_the_weights(binary):
+    X, y = binary
+    norms = [
+        np.linalg.norm(
+            ShallowNNClassifier(l2=l2, random_state=0, max_iter=50, tol=None)
+            .fit(X, y)
+            .params_["W1"]
+        )  # fmt: skip
+        for l2 in (0.0, 10.0)
+    ]
+    assert norms[1] < 0.8 * norms[0]
+
+
+def test_convergence_warning_when_max_iter_is_reached_unless_tol_is_none(binary):
+    X, y = binary
+    with pytest.warns(ConvergenceWarning, match="max_iter=3"):
+        ShallowNNClassifier(max_iter=3).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ShallowNNClassifier(max_iter=3, tol=None).fit(X, y)
+
+
+def test_lbfgs_respects_max_fun(binary):
+    X, y = binary
+    with pytest.warns(ConvergenceWarning, match="max_fun=5"):
+        clf = ShallowNNClassifier(solver="lbfgs", max_fun=5).fit(X, y)
+    assert clf.n_iter_ <= 5
+
+
+def test_history_records_every_epoch(binary):
+    X, y = binary
+    clf = ShallowNNClassifier(max_iter=4, tol=None).fit(X, y)
+    assert set(clf.history_) == {"loss", "accuracy", "learning_rate", "time"}
+    assert all(len(values) == 4 for values in clf.history_.values())
+    assert clf.loss_curve_ == clf.history_["loss"]
+    assert clf.loss_ == clf.loss_curve_[-1] and clf.best_loss_ == min(clf.loss_curve_)
+    assert all(0.0 <= a <= 1.0 for a in clf.history_["accuracy"])
+
+
+def test_callback_returning_true_stops_training_cleanly(binary):
+    X, y = binary
+    clf = ShallowNNClassifier(max_iter=50, callback=lambda est, rec: rec["epoch"] == 3)
+    clf.fit(X, y)
+    assert clf.n_iter_ == 3 and len(clf.loss_curve_) == 3
+    assert clf.predict(X).shape == (300,)
+
+
+def test_divergence_raises_and_leaves_the_previous_model_intact(binary):
+    X, y = binary
+    X = X * 100
+    clf = ShallowNNClassifier(solver="gd", random_state=0, max_iter=5, tol=None).fit(X, y)
+    params = {k: v.copy() for k, v in clf.params_.items()}
+    predictions = clf.predict_proba(X)
+    clf.set_params(alpha=1e3, max_iter=200)
+    with pytest.raises(ValueError, match=r"alpha=1000\.0 is too large"):
+        with np.errstate(over="ignore", invalid="ignore"):
+            clf.fit(X, y)
+    for name in params:
+        assert_array_equal(clf.params_[name], params[name])
+    assert_array_equal(clf.predict_proba(X), predictions)
+
+
+@pytest.mark.parametrize("verbose", [0, 1, 2])
+def test_verbose_shows_progress_only_when_asked(binary, capsys, verbose):
+    X, y = binary
+    ShallowNNClassifier(max_iter=3, tol=None, verbose=verbose).fit(X, y)
+    err = capsys.readouterr().err
+    if verbose == 0:
+        assert err == ""
+    elif verbose == 1:
+        assert "ShallowNNClassifier" in err and "epoch" in err  # the tqdm bar
+    else:
+        assert err.count("Epoch ") == 3 and "loss = " in err
