@@ -2,7 +2,8 @@
 
 from . import network
 from ._classifier import ShallowNNClassifier
+from ._devices import move_to
 
 __version__ = "0.1.0"
 
-__all__ = ["ShallowNNClassifier", "network", "__version__"]
+__all__ = ["ShallowNNClassifier", "move_to", "network", "__version__"]

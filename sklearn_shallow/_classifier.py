@@ -6,10 +6,17 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import _safe_indexing, check_random_state, gen_batches
+from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils._array_api import (
+    _convert_to_numpy,
+    _is_numpy_namespace,
+    get_namespace,
+    get_namespace_and_device,
+)
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
@@ -33,9 +40,10 @@ from ._training import (
     evaluate,
     new_stopping,
     run_epoch,
+    take_rows,
     update_stopping,
 )
-from .network import backward, forward, initialize, loss
+from .network import _namespace, backward, forward, initialize, loss
 
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "time")
 
@@ -345,28 +353,38 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, y, *, sample_weight, incremental, X_val=None, y_val=None, classes=None):
         continuing = hasattr(self, "params_") and (incremental or self.warm_start)
+        # Labels and weights are small: they are checked in numpy, and what the
+        # training loop needs of them moves to X's namespace and device below.
+        y, sample_weight = _to_numpy(y), _to_numpy(sample_weight)
+        xp, _ = get_namespace(X)
         X, y = validate_data(
             self,
             X,
             y,
             accept_sparse=["csr", "csc"],
             multi_output=True,
-            dtype=(np.float64, np.float32),
+            dtype=[xp.float64, xp.float32],
             reset=not continuing,
         )
-        y, classes_, multilabel = self._check_targets(y, classes, continuing, incremental)
-        Y = _targets.encode(y, classes_, multilabel, X.dtype)
+        xp, _, device = get_namespace_and_device(X)
+        dtype = _numpy_dtype(X, xp)
+        y, classes_, multilabel = self._check_targets(
+            y, _to_numpy(classes), continuing, incremental
+        )
+        Y = _targets.encode(y, classes_, multilabel, dtype)
         sample_weight = self._check_sample_weight(
-            sample_weight, X, y, classes_, multilabel, incremental
+            sample_weight, y, dtype, classes_, multilabel, incremental
         )
         output = _targets.output_activation(classes_, multilabel)
+        Y, sample_weight = _move(Y, xp, device), _move(sample_weight, xp, device)
 
         if continuing:
             rng = self._continued_rng()
             state = self._saved_state()
         else:
             rng = check_random_state(self.random_state)
-            params = initialize([X.shape[1], self.n1, Y.shape[1]], random_state=rng, dtype=X.dtype)
+            params = initialize([X.shape[1], self.n1, Y.shape[1]], random_state=rng, dtype=dtype)
+            params = {name: _move(P, xp, device) for name, P in params.items()}
             state = _fresh_state(params, self.alpha)
 
         validation = self._validation_data(
@@ -385,7 +403,8 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
 
         # Only now, with training finished, does the estimator change: a fit that
         # raised leaves a previously fitted model exactly as it was.
-        self.classes_ = classes_
+        numeric = classes_.dtype.kind in "biuf"
+        self.classes_ = _move(classes_, xp, device) if numeric else classes_
         self.n_outputs_ = Y.shape[1]
         self.out_activation_ = output
         self._multilabel = multilabel
@@ -408,17 +427,18 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                     "y has another kind of target than the previous call to fit "
                     f"(multilabel={multilabel}, previously {self._multilabel})."
                 )
+            known = _to_numpy(self.classes_)
             if multilabel:
-                self._check_n_labels(y, self.classes_)
+                self._check_n_labels(y, known)
             elif incremental:
-                _targets.check_known_labels(y, self.classes_)
-            elif not np.array_equal(unique_labels(y), self.classes_):
+                _targets.check_known_labels(y, known)
+            elif not np.array_equal(unique_labels(y), known):
                 raise ValueError(
                     "warm_start needs y to hold the same classes as the previous call "
-                    f"to fit: previously {self.classes_.tolist()!r}, now "
+                    f"to fit: previously {known.tolist()!r}, now "
                     f"{unique_labels(y).tolist()!r}."
                 )
-            return y, self.classes_, multilabel
+            return y, known, multilabel
         if incremental and classes is None and not multilabel:
             raise ValueError("classes must be passed on the first call to partial_fit.")
         if classes is not None and not multilabel:
@@ -443,10 +463,10 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                 "a multilabel y keeps the same number of columns."
             )
 
-    def _check_sample_weight(self, sample_weight, X, y, classes_, multilabel, incremental):
+    def _check_sample_weight(self, sample_weight, y, dtype, classes_, multilabel, incremental):
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+                sample_weight, y, dtype=dtype, ensure_non_negative=True
             )
         if self.class_weight is not None:
             if multilabel:
@@ -461,7 +481,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                     "dict computed with sklearn.utils.class_weight.compute_class_weight."
                 )
             self._check_class_weight_keys(classes_)
-            class_weight = compute_sample_weight(self.class_weight, y).astype(X.dtype)
+            class_weight = compute_sample_weight(self.class_weight, y).astype(dtype)
             sample_weight = class_weight if sample_weight is None else sample_weight * class_weight
         if sample_weight is not None and not np.sum(sample_weight) > 0:
             raise ValueError(
@@ -485,15 +505,18 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         """The validation set: the explicit one, a stratified split, or none."""
         if (X_val is None) != (y_val is None):
             raise ValueError("X_val and y_val must be given together (got only one).")
+        xp, _, device = get_namespace_and_device(X)
         if X_val is not None:
+            xp_val, _ = get_namespace(X_val)
             X_val = validate_data(
                 self,
                 X_val,
                 accept_sparse=["csr", "csc"],
-                dtype=X.dtype,
+                dtype=[xp_val.float64, xp_val.float32],
                 reset=False,
             )
-            y_val = np.asarray(y_val)
+            X_val = _as_dtype(X_val, X.dtype, xp)
+            y_val = np.asarray(_to_numpy(y_val))
             if y_val.ndim == 2 and y_val.shape[1] == 1:
                 y_val = column_or_1d(y_val, warn=True)
             if _num_rows(y_val) != X_val.shape[0]:
@@ -504,20 +527,19 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                 self._check_n_labels(y_val, classes_)
             else:
                 _targets.check_known_labels(y_val, classes_, argument="y_val")
-            Y_val = _targets.encode(y_val, classes_, multilabel, X.dtype)
-            return {"X": X_val, "Y": Y_val, "sample_weight": None}
+            Y_val = _targets.encode(y_val, classes_, multilabel, _numpy_dtype(X, xp))
+            return {"X": X_val, "Y": _move(Y_val, xp, device), "sample_weight": None}
         if not (self.early_stopping and not incremental and self.solver != "lbfgs"):
             return {}
         train, val = _validation_split(
             X.shape[0], None if multilabel else y, self.validation_fraction, rng
         )
-        sw = (lambda idx: None) if sample_weight is None else (lambda idx: sample_weight[idx])
         return {
-            "X": _safe_indexing(X, val),
-            "Y": Y[val],
-            "sample_weight": sw(val),
+            "X": take_rows(X, val),
+            "Y": take_rows(Y, val),
+            "sample_weight": take_rows(sample_weight, val),
             "split": True,
-            "train": (_safe_indexing(X, train), Y[train], sw(train)),
+            "train": (take_rows(X, train), take_rows(Y, train), take_rows(sample_weight, train)),
         }
 
     # ------------------------------------------------------- iterative solvers
@@ -644,8 +666,19 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
     def _train_lbfgs(self, X, Y, sample_weight, state, validation, config):
         options = {"activation": config["activation"], "output": config["output"]}
         Xt, Yt = X.T, Y.T
+        xp, _, device = get_namespace_and_device(Y)
+        if not _is_numpy_namespace(xp):
+            warnings.warn(
+                f"solver='lbfgs' runs scipy's L-BFGS-B, which works on numpy arrays: the "
+                f"parameters travel between numpy and {xp.__name__} ({device}) at every "
+                "loss evaluation; the loss and gradients are computed in "
+                f"{xp.__name__}. Use solver='adam', 'sgd' or 'gd' to stay on the device.",
+                UserWarning,
+                stacklevel=4,
+            )
 
         def objective(params):
+            params = {name: _move(P, xp, device) for name, P in params.items()}
             A_out, cache = forward(Xt, params, **options)
             J = loss(
                 A_out,
@@ -658,12 +691,13 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             grads = backward(
                 Xt, Yt, params, cache, **options, sample_weight=sample_weight, l2=config["l2"]
             )
-            return J, grads
+            return J, {name: _to_numpy(G) for name, G in grads.items()}
 
         progress = _progress_bar(self.max_iter, self.verbose)
         clock = Clock()
 
         def on_iteration(params):
+            params = {name: _move(P, xp, device) for name, P in params.items()}
             J, accuracy = evaluate(X, Y, sample_weight, params, config)
             state["n_iter"] += 1
             record = {"epoch": state["n_iter"], "loss": J, "accuracy": accuracy}
@@ -678,7 +712,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         try:
             params, result = minimize_lbfgs(
                 objective,
-                state["params"],
+                {name: _to_numpy(P) for name, P in state["params"].items()},
                 max_iter=self.max_iter,
                 max_fun=self.max_fun,
                 tol=0.0 if self.tol is None else self.tol,
@@ -689,7 +723,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                 progress.close()
         if not (math.isfinite(result.fun) and _all_finite(params)):
             raise divergence_error(state["n_iter"], result.fun, self.alpha)
-        state["params"] = params
+        state["params"] = {name: _move(P, xp, device) for name, P in params.items()}
         state["t"] += X.shape[0] * result.nit
         state["best_epoch"] = state["n_iter"]
         state["early_stopping"] = False
@@ -748,33 +782,52 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------- prediction
 
-    def _output_activations(self, X):
+    def _check_input(self, X, method):
+        """Validate ``X`` for prediction, in the namespace and device of ``params_``."""
+        check_is_fitted(self)
+        xp, _ = get_namespace(X)
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=[xp.float64, xp.float32], reset=False
+        )
+        xp, _, device = get_namespace_and_device(X)
+        W1 = self.params_["W1"]
+        fit_xp, _, fit_device = get_namespace_and_device(W1)
+        numpy_both = _is_numpy_namespace(xp) and _is_numpy_namespace(fit_xp)
+        if not numpy_both and (xp.__name__ != fit_xp.__name__ or device != fit_device):
+            raise ValueError(
+                f"Inputs passed to {type(self).__name__}.{method}() must use the same "
+                "namespace and the same device as those passed to fit(): fitted on "
+                f"{fit_xp.__name__} ({fit_device}), got {xp.__name__} ({device}). Move "
+                "the model with sklearn_shallow.move_to(estimator, xp, device)."
+            )
+        return _as_dtype(X, W1.dtype, xp), xp
+
+    def _output_activations(self, X, method):
         """Class probabilities of shape ``(n_classes, m)``, computed by chunks of rows.
 
         The chunk size follows ``sklearn.get_config()['working_memory']``, so that
         memory stays bounded on large inputs.
         """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
-        )
+        X, xp = self._check_input(X, method)
         params = self.params_
-        X = X.astype(params["W1"].dtype, copy=False)
-        row_bytes = X.dtype.itemsize * 2 * (self.n1 + self.n_outputs_)
+        row_bytes = 8 * 2 * (self.n1 + self.n_outputs_)
         chunk = max(get_chunk_n_rows(row_bytes, max_n_rows=X.shape[0]), 1)
         binary = not self._multilabel and self.n_outputs_ == 1
         outputs = []
         for rows in gen_batches(X.shape[0], chunk):
             A_out, cache = forward(
-                X[rows].T, params, activation=self.activation, output=self.out_activation_
+                take_rows(X, rows).T,
+                params,
+                activation=self.activation,
+                output=self.out_activation_,
             )
             if binary:
                 # P(classes_[0]) = 1 - sigmoid(z) = sigmoid(-z), exact where 1 - p rounds.
-                A_out = np.vstack([sigmoid(-cache["Z2"], np), A_out])
+                A_out = xp.concat([sigmoid(-cache["Z2"], xp), A_out], axis=0)
             outputs.append(A_out)
         if not outputs:
-            return np.empty((len(self.classes_), 0), dtype=params["W1"].dtype)
-        return np.hstack(outputs)
+            return xp.zeros((len(self.classes_), 0), dtype=params["W1"].dtype)
+        return xp.concat(outputs, axis=1)
 
     def predict_proba(self, X):
         """Probability of each class (each label, for multilabel targets).
@@ -786,10 +839,11 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Rows sum to 1 for binary and multiclass targets.
+        proba : array of shape (n_samples, n_classes)
+            Rows sum to 1 for binary and multiclass targets. In the namespace and
+            on the device of ``X`` under ``array_api_dispatch``.
         """
-        return self._output_activations(X).T
+        return self._output_activations(X, "predict_proba").T
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba` (``-inf`` where a probability underflows to 0).
@@ -801,10 +855,12 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        log_proba : ndarray of shape (n_samples, n_classes)
+        log_proba : array of shape (n_samples, n_classes)
         """
+        P = self._output_activations(X, "predict_log_proba").T
+        xp = _namespace(P)
         with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+            return xp.log(P)
 
     def predict(self, X):
         """Predicted class of each sample (0/1 indicators for multilabel targets).
@@ -816,15 +872,24 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        y_pred : array of shape (n_samples,) or (n_samples, n_labels)
             The arg-max of :meth:`predict_proba` (labels above 0.5 for multilabel).
         """
-        return _targets.decode(self.predict_proba(X), self.classes_, self._multilabel)
+        P = self._output_activations(X, "predict").T
+        xp = _namespace(P)
+        if self._multilabel:
+            return xp.astype(P > 0.5, xp.int64)
+        indices = xp.argmax(P, axis=1)
+        if isinstance(self.classes_, np.ndarray) and not _is_numpy_namespace(xp):
+            # Labels that the namespace cannot hold (strings) come back as numpy.
+            return self.classes_[_to_numpy(indices)]
+        return xp.take(self.classes_, indices, axis=0)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         tags.input_tags.sparse = True
+        tags.array_api_support = True
         return tags
 
 
@@ -866,7 +931,39 @@ def _num_rows(y):
 
 
 def _all_finite(params):
-    return all(np.isfinite(np.sum(P)) for P in params.values())
+    return all(bool(_namespace(P).all(_namespace(P).isfinite(P))) for P in params.values())
+
+
+def _to_numpy(array):
+    """An array API array (torch, cupy, ...) as numpy; anything else unchanged."""
+    if array is None or isinstance(array, np.ndarray) or sp.issparse(array):
+        return array
+    if not hasattr(array, "__array_namespace__") and not hasattr(array, "__dlpack__"):
+        return array
+    xp = _namespace(array)
+    return _convert_to_numpy(array, xp)
+
+
+def _move(array, xp, device):
+    """A numpy array into namespace ``xp`` on ``device`` (unchanged for numpy)."""
+    if array is None or _is_numpy_namespace(xp):
+        return array
+    return xp.asarray(array, device=device)
+
+
+def _numpy_dtype(X, xp):
+    """The numpy float dtype matching ``X``'s dtype."""
+    if _is_numpy_namespace(xp):
+        return X.dtype
+    return np.float32 if X.dtype == xp.float32 else np.float64
+
+
+def _as_dtype(X, dtype, xp):
+    if X.dtype == dtype:
+        return X
+    if sp.issparse(X) or _is_numpy_namespace(xp):
+        return X.astype(dtype)
+    return xp.astype(X, dtype)
 
 
 def _validation_record(validation, params, config):

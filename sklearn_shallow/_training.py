@@ -9,9 +9,11 @@ import math
 import time
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import _safe_indexing, gen_batches
+from sklearn.utils._array_api import device as array_device
 
-from .network import backward, forward, loss
+from .network import _namespace, backward, forward, loss
 
 #: When the learning rate of the ``'adaptive'`` schedule falls below this, training stops.
 MIN_ADAPTIVE_LEARNING_RATE = 1e-6
@@ -32,18 +34,37 @@ def epoch_batches(n_samples, batch_size, shuffle, rng):
     return [order[batch] for batch in batches]
 
 
+def take_rows(A, rows):
+    """Rows of ``A`` (numpy, scipy sparse or any array API array) for a slice or indices.
+
+    A slice of a dense array is a view; indices (a numpy array) copy only the rows
+    they name.
+    """
+    if A is None:
+        return None
+    if isinstance(rows, slice):
+        return A[rows] if sp.issparse(A) else A[rows, ...]
+    if sp.issparse(A) or isinstance(A, np.ndarray):
+        return _safe_indexing(A, rows)
+    xp = _namespace(A)
+    return xp.take(A, xp.asarray(rows, device=array_device(A)), axis=0)
+
+
 def correct_predictions(A_out, Y, output):
-    """Per sample, 1.0 when the prediction equals the target (all labels of it), else 0.0."""
+    """Per sample, True when the prediction equals the target (all labels of it)."""
+    xp = _namespace(A_out)
     if output == "softmax":
-        return np.argmax(A_out, axis=0) == np.argmax(Y, axis=0)
-    return np.all((A_out > 0.5) == (Y > 0.5), axis=0)
+        return xp.argmax(A_out, axis=0) == xp.argmax(Y, axis=0)
+    return xp.all((A_out > 0.5) == (Y > 0.5), axis=0)
 
 
 def weighted_mean(values, sample_weight):
-    values = np.asarray(values, dtype=np.float64)
+    """Mean of the booleans ``values``, weighted by ``sample_weight``, as a Python float."""
+    xp = _namespace(values)
+    values = xp.astype(values, xp.float64 if sample_weight is None else sample_weight.dtype)
     if sample_weight is None:
-        return float(values.mean())
-    return float(np.dot(values, sample_weight) / np.sum(sample_weight))
+        return float(xp.mean(values))
+    return float(xp.sum(values * sample_weight) / xp.sum(sample_weight))
 
 
 def evaluate(X, Y, sample_weight, params, config):
@@ -72,11 +93,12 @@ def run_epoch(X, Y, sample_weight, params, opt_state, *, batches, rule, learning
     options = dict(activation=config["activation"], output=config["output"])
     total_loss = total_correct = total_mass = 0.0
     for batch in batches:
-        w = None if sample_weight is None else sample_weight[batch]
-        mass = float(Y[batch].shape[0] if w is None else np.sum(w))
+        w = take_rows(sample_weight, batch)
+        Yb = take_rows(Y, batch).T
+        mass = float(Yb.shape[1] if w is None else _namespace(w).sum(w))
         if mass == 0.0:
             continue
-        Xb, Yb = _safe_indexing(X, batch).T, Y[batch].T
+        Xb = take_rows(X, batch).T
         A_out, cache = forward(Xb, params, **options)
         grads = backward(Xb, Yb, params, cache, **options, sample_weight=w, l2=config["l2"])
         J = loss(

@@ -86,7 +86,7 @@ def test_lbfgs_and_gd_reach_the_same_optimum_on_a_convex_case():
                                        **options), X, y)  # fmt: skip
     lbfgs = quiet_fit(ShallowNNClassifier(solver="lbfgs", max_iter=1000, tol=1e-10, **options),
                       X, y)  # fmt: skip
-    reference = LogisticRegression(penalty=None, tol=1e-12, max_iter=10000).fit(X, y)
+    reference = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10000).fit(X, y)
     for clf in (gd, lbfgs):
         assert_allclose(clf.predict_proba(X), reference.predict_proba(X), atol=1e-4)
 
