@@ -36,7 +36,7 @@ def parse_args(argv):
     parser.add_argument("--dataset", choices=sorted(DATASETS), default="digits")
     parser.add_argument("--n1", type=int, nargs="+", default=[32, 100], help="hidden units")
     parser.add_argument(
-        "--alpha", type=float, nargs="+", default=[0.001, 0.01], help="learning rates"
+        "--alpha", type=float, nargs="+", default=[0.01, 0.03], help="learning rates"
     )
     parser.add_argument("--cv", type=int, default=3, help="cross-validation folds")
     parser.add_argument("--test-size", type=float, default=0.25)

@@ -81,8 +81,11 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         - ``'adam'``: mini-batch Adam;
         - ``'lbfgs'``: scipy's L-BFGS-B on the full-batch loss (``alpha``,
           ``batch_size`` and the schedules do not apply).
-    alpha : float, default=0.001
-        Learning rate (``learning_rate_init`` in ``MLPClassifier``).
+    alpha : float, default=0.01
+        Learning rate (``learning_rate_init`` in ``MLPClassifier``, whose default
+        is 0.001). The defaults were chosen by measurement
+        (``benchmarks/defaults.py``): behind a ``MinMaxScaler`` they match or beat
+        ``MLPClassifier()`` on iris, wine, breast_cancer and digits, and converge.
     l2 : float, default=0.0001
         L2 penalty strength: ``(l2 / 2m) (‖W1‖² + ‖W2‖²)`` is added to the loss
         (``alpha`` in ``MLPClassifier``). Biases are not penalised.
@@ -97,7 +100,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         ``n_iter_no_change`` epochs, and stops below 1e-6.
     power_t : float, default=0.5
         Exponent of the ``'invscaling'`` schedule.
-    max_iter : int, default=200
+    max_iter : int, default=300
         Maximum number of epochs (iterations for ``'lbfgs'``).
     shuffle : bool, default=True
         Shuffle the samples at each epoch (mini-batch solvers only; the caller's
@@ -248,12 +251,12 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         *,
         activation="relu",
         solver="adam",
-        alpha=0.001,
+        alpha=0.01,
         l2=0.0001,
         batch_size="auto",
         learning_rate="constant",
         power_t=0.5,
-        max_iter=200,
+        max_iter=300,
         shuffle=True,
         random_state=None,
         tol=1e-4,
