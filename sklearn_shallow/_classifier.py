@@ -1,5 +1,6 @@
 """``ShallowNNClassifier``: the course's one-hidden-layer network as a scikit-learn classifier."""
 
+import contextlib
 import math
 import sys
 import warnings
@@ -24,6 +25,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import (
     _check_sample_weight,
+    _num_features,
+    assert_all_finite,
     check_is_fitted,
     column_or_1d,
     validate_data,
@@ -326,9 +329,10 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         self : ShallowNNClassifier
             The fitted estimator.
         """
-        return self._fit(
-            X, y, sample_weight=sample_weight, X_val=X_val, y_val=y_val, incremental=False
-        )
+        with _restored_on_error(self):
+            return self._fit(
+                X, y, sample_weight=sample_weight, X_val=X_val, y_val=y_val, incremental=False
+            )
 
     @available_if(_solver_is_iterative)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -352,7 +356,8 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         self : ShallowNNClassifier
             The updated estimator.
         """
-        return self._fit(X, y, sample_weight=sample_weight, classes=classes, incremental=True)
+        with _restored_on_error(self):
+            return self._fit(X, y, sample_weight=sample_weight, classes=classes, incremental=True)
 
     def _fit(self, X, y, *, sample_weight, incremental, X_val=None, y_val=None, classes=None):
         continuing = hasattr(self, "params_") and (incremental or self.warm_start)
@@ -397,12 +402,15 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             X, Y, sample_weight = validation.pop("train")
 
         config = {"activation": self.activation, "output": output, "l2": self.l2}
-        if self.solver == "lbfgs":
-            state = self._train_lbfgs(X, Y, sample_weight, state, validation, config)
-        else:
-            state = self._train_iterative(
-                X, Y, sample_weight, state, validation, config, rng, incremental, continuing
-            )
+        # A diverging run overflows before the end of its epoch, where it is reported
+        # as one ValueError naming alpha; numpy's warnings on the way would add nothing.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.solver == "lbfgs":
+                state = self._train_lbfgs(X, Y, sample_weight, state, validation, config)
+            else:
+                state = self._train_iterative(
+                    X, Y, sample_weight, state, validation, config, rng, incremental, continuing
+                )
 
         # Only now, with training finished, does the estimator change: a fit that
         # raised leaves a previously fitted model exactly as it was.
@@ -434,6 +442,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             if multilabel:
                 self._check_n_labels(y, known)
             elif incremental:
+                self._check_same_classes(classes, known)
                 _targets.check_known_labels(y, known)
             elif not np.array_equal(unique_labels(y), known):
                 raise ValueError(
@@ -444,6 +453,8 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             return y, known, multilabel
         if incremental and classes is None and not multilabel:
             raise ValueError("classes must be passed on the first call to partial_fit.")
+        if classes is not None:
+            classes = _check_classes(classes)
         if classes is not None and not multilabel:
             found = unique_labels(classes)
             _targets.check_known_labels(y, found)
@@ -457,6 +468,17 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         if classes is not None and multilabel:
             self._check_n_labels(y, np.asarray(classes))
         return y, found, multilabel
+
+    @staticmethod
+    def _check_same_classes(classes, known):
+        if classes is None:
+            return
+        classes = unique_labels(_check_classes(classes))
+        if not np.array_equal(classes, known):
+            raise ValueError(
+                f"classes={classes.tolist()!r} is not the same as on the first call to "
+                f"partial_fit: classes_={known.tolist()!r}."
+            )
 
     @staticmethod
     def _check_n_labels(y, classes):
@@ -483,7 +505,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                     "classes of one chunk are not those of the whole data. Pass a "
                     "dict computed with sklearn.utils.class_weight.compute_class_weight."
                 )
-            self._check_class_weight_keys(classes_)
+            self._check_class_weight(classes_)
             class_weight = compute_sample_weight(self.class_weight, y).astype(dtype)
             sample_weight = class_weight if sample_weight is None else sample_weight * class_weight
         if sample_weight is not None and not np.sum(sample_weight) > 0:
@@ -493,8 +515,18 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             )
         return sample_weight
 
-    def _check_class_weight_keys(self, classes_):
+    def _check_class_weight(self, classes_):
         if isinstance(self.class_weight, dict):
+            invalid = {
+                key: weight
+                for key, weight in self.class_weight.items()
+                if not (isinstance(weight, Real) and math.isfinite(weight) and weight >= 0)
+            }
+            if invalid:
+                raise ValueError(
+                    "class_weight must map classes to finite non-negative weights; "
+                    f"got {invalid!r}."
+                )
             unknown = set(self.class_weight) - set(classes_.tolist())
             if unknown:
                 raise ValueError(
@@ -510,6 +542,9 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("X_val and y_val must be given together (got only one).")
         xp, _, device = get_namespace_and_device(X)
         if X_val is not None:
+            n_val_features = _n_columns(X_val)
+            if n_val_features not in (None, X.shape[1]):
+                raise ValueError(f"X_val has {n_val_features} features, but X has {X.shape[1]}.")
             xp_val, _ = get_namespace(X_val)
             X_val = validate_data(
                 self,
@@ -517,11 +552,17 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                 accept_sparse=["csr", "csc"],
                 dtype=[xp_val.float64, xp_val.float32],
                 reset=False,
+                ensure_all_finite=False,
             )
+            assert_all_finite(X_val, input_name="X_val")
             X_val = _as_dtype(X_val, X.dtype, xp)
             y_val = np.asarray(_to_numpy(y_val))
             if y_val.ndim == 2 and y_val.shape[1] == 1:
                 y_val = column_or_1d(y_val, warn=True)
+            if not multilabel and y_val.ndim != 1:
+                raise ValueError(
+                    f"y_val must be 1-D class labels, as y is; got shape {y_val.shape}."
+                )
             if _num_rows(y_val) != X_val.shape[0]:
                 raise ValueError(
                     f"X_val has {X_val.shape[0]} samples but y_val has {_num_rows(y_val)}."
@@ -712,6 +753,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                 self.callback(self, {**record, "params": params})
             )
 
+        n_iter_before = state["n_iter"]
         try:
             params, result = minimize_lbfgs(
                 objective,
@@ -726,6 +768,10 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                 progress.close()
         if not (math.isfinite(result.fun) and _all_finite(params)):
             raise divergence_error(state["n_iter"], result.fun, self.alpha)
+        if state["n_iter"] == n_iter_before:
+            # L-BFGS-B can stop before its first iteration (its first line search
+            # failed); record where it stopped, so that loss_curve_ is never empty.
+            on_iteration(params)
         state["params"] = {name: _move(P, xp, device) for name, P in params.items()}
         state["t"] += X.shape[0] * result.nit
         state["best_epoch"] = state["n_iter"]
@@ -907,6 +953,11 @@ def _validation_split(n_samples, y, fraction, rng):
             f"early_stopping=True needs at least 2 samples to hold some out; got {n_samples}."
         )
     n_val = max(1, math.ceil(fraction * n_samples))
+    if n_val >= n_samples:
+        raise ValueError(
+            f"validation_fraction={fraction!r} holds out all {n_samples} samples for "
+            "early stopping and leaves none to train on; lower it or add samples."
+        )
     stratify = None
     if y is not None:
         _, counts = np.unique(y, return_counts=True)
@@ -915,6 +966,42 @@ def _validation_split(n_samples, y, fraction, rng):
             stratify = y
     indices = np.arange(n_samples)
     return train_test_split(indices, test_size=n_val, random_state=rng, stratify=stratify)
+
+
+@contextlib.contextmanager
+def _restored_on_error(estimator):
+    """Undo what ``validate_data(reset=True)`` wrote if the fit then fails.
+
+    Every other fitted attribute is set only once training has finished; these two
+    are set by the validation at its start.
+    """
+    names = ("n_features_in_", "feature_names_in_")
+    saved = {name: vars(estimator)[name] for name in names if name in vars(estimator)}
+    try:
+        yield
+    except BaseException:
+        for name in names:
+            vars(estimator).pop(name, None)
+        vars(estimator).update(saved)
+        raise
+
+
+def _check_classes(classes):
+    """The ``classes`` argument of ``partial_fit`` as a 1-D array without NaN."""
+    classes = np.asarray(classes)
+    if classes.ndim != 1:
+        raise ValueError(f"classes must be a 1-D array of labels; got shape {classes.shape}.")
+    if classes.dtype.kind == "f" and np.isnan(classes).any():
+        raise ValueError(f"classes must not contain NaN; got {classes.tolist()!r}.")
+    return classes
+
+
+def _n_columns(X):
+    """Number of columns of a 2-D ``X``, or None (``validate_data`` then says why)."""
+    try:
+        return _num_features(X)
+    except TypeError:
+        return None
 
 
 def _fresh_state(params, alpha):

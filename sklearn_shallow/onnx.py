@@ -1,0 +1,219 @@
+"""Export to ONNX: a converter for ``ShallowNNClassifier`` registered with skl2onnx.
+
+Importing this module registers the converter (when skl2onnx is installed), so
+that ``skl2onnx.to_onnx`` converts a ``ShallowNNClassifier``, alone or inside a
+``Pipeline``. The ONNX graph is the forward propagation of the course, with
+samples as rows (``Z1 = X · W1ᵀ + b1ᵀ``)::
+
+    MatMul -> Add -> Relu | Tanh | Sigmoid | Identity -> MatMul -> Add
+           -> Softmax (multiclass) | Sigmoid (binary, multilabel)
+
+Outputs are ``label`` (the class of :meth:`~ShallowNNClassifier.predict`, via
+``ArgMax`` and the class labels; ``proba > 0.5`` per label for multilabel targets)
+and ``probabilities`` (two columns for binary targets, as ``predict_proba``).
+The options ``{"zipmap": False}`` (a plain probability matrix), ``True`` (the
+default of skl2onnx, a list of dicts) and ``"columns"`` are supported.
+
+skl2onnx, onnx and onnxruntime are optional: ``pip install "sklearn-shallow[onnx]"``.
+"""
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ._classifier import ShallowNNClassifier
+
+__all__ = ["register_onnx_converter"]
+
+ALIAS = "SklearnShallowNNClassifier"
+HIDDEN_OPS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid", "identity": "Identity"}
+
+
+def _skl2onnx():
+    try:
+        import skl2onnx
+    except ImportError as error:
+        raise ImportError(
+            "sklearn_shallow.onnx needs skl2onnx, onnx and onnxruntime, which are not "
+            'installed; install them with pip install "sklearn-shallow[onnx]"'
+        ) from error
+    return skl2onnx
+
+
+def register_onnx_converter():
+    """Register the ONNX converter of :class:`~sklearn_shallow.ShallowNNClassifier`.
+
+    Importing :mod:`sklearn_shallow.onnx` already calls this when skl2onnx is
+    installed; calling it again does no harm.
+
+    Raises
+    ------
+    ImportError
+        When skl2onnx is not installed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import MinMaxScaler
+    >>> from sklearn_shallow import ShallowNNClassifier
+    >>> from sklearn_shallow.onnx import register_onnx_converter
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = X.astype(np.float32)
+    >>> clf = ShallowNNClassifier(n1=5, solver="lbfgs", random_state=0)
+    >>> model = make_pipeline(MinMaxScaler(), clf).fit(X, y)
+    >>> register_onnx_converter()  # doctest: +SKIP
+    >>> from onnxruntime import InferenceSession  # doctest: +SKIP
+    >>> from skl2onnx import to_onnx  # doctest: +SKIP
+    >>> onx = to_onnx(model, X[:1], options={"zipmap": False})  # doctest: +SKIP
+    >>> session = InferenceSession(onx.SerializeToString())  # doctest: +SKIP
+    >>> labels, proba = session.run(None, {"X": X})  # doctest: +SKIP
+    >>> bool(np.abs(proba - model.predict_proba(X)).max() < 1e-5)  # doctest: +SKIP
+    True
+    """
+    skl2onnx = _skl2onnx()
+    skl2onnx.update_registered_converter(
+        ShallowNNClassifier,
+        ALIAS,
+        _shape_calculator,
+        _converter,
+        options={
+            "zipmap": [True, False, "columns"],
+            "nocl": [False, True],
+            "output_class_labels": [False, True],
+        },
+    )
+
+
+# ------------------------------------------------------------------ shapes
+
+
+def _label_proto_type(classes):
+    """``INT64`` for numeric labels (scikit-learn only accepts whole floats), else ``STRING``."""
+    from onnx import TensorProto
+
+    return TensorProto.INT64 if classes.dtype.kind in "biuf" else TensorProto.STRING
+
+
+def _shape_calculator(operator):
+    """Declare the outputs: ``label`` of shape ``[N]`` (``[N, n_labels]``) and ``[N, C]`` proba."""
+    from onnx import TensorProto
+    from skl2onnx.common.data_types import (
+        DoubleTensorType,
+        FloatTensorType,
+        Int64TensorType,
+        StringTensorType,
+    )
+    from skl2onnx.common.utils import check_input_and_output_numbers
+
+    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=2)
+    model = operator.raw_operator
+    check_is_fitted(model)
+    N = operator.inputs[0].get_first_dimension()
+    multilabel = model._multilabel
+    label_shape = [N, len(model.classes_)] if multilabel else [N]
+    nocl = operator.scope_inst.get_options(model, {"nocl": False})["nocl"]
+    if not nocl and _label_proto_type(model.classes_) == TensorProto.STRING:
+        operator.outputs[0].type = StringTensorType(label_shape)
+    else:
+        operator.outputs[0].type = Int64TensorType(label_shape)
+    proba_type = (
+        DoubleTensorType
+        if isinstance(operator.inputs[0].type, DoubleTensorType)
+        else FloatTensorType
+    )
+    operator.outputs[1].type = proba_type([N, len(model.classes_)])
+
+
+# --------------------------------------------------------------- the graph
+
+
+def _converter(scope, operator, container):
+    from onnx import TensorProto
+    from skl2onnx.common.data_types import DoubleTensorType
+
+    model = operator.raw_operator
+    double = isinstance(operator.inputs[0].type, DoubleTensorType)
+    proto_dtype = TensorProto.DOUBLE if double else TensorProto.FLOAT
+    graph = _Graph(scope, container, proto_dtype, np.float64 if double else np.float32)
+
+    X = graph.node("Cast", [operator.inputs[0].full_name], to=proto_dtype)
+    Z2 = _forward(graph, X, model.params_, model.activation)
+    proba, label = operator.outputs[1].full_name, operator.outputs[0].full_name
+    _output_layer(graph, Z2, model, proba)
+    nocl = container.get_options(model, {"nocl": False})["nocl"]
+    _labels(graph, proba, model, label, nocl)
+
+
+class _Graph:
+    """A small helper that names the variables and adds nodes and initializers."""
+
+    def __init__(self, scope, container, proto_dtype, dtype):
+        self.scope, self.container = scope, container
+        self.proto_dtype, self.dtype = proto_dtype, dtype
+
+    def constant(self, values, proto_dtype=None):
+        from onnx import TensorProto
+
+        values = np.asarray(values)
+        proto_dtype = self.proto_dtype if proto_dtype is None else proto_dtype
+        if proto_dtype == TensorProto.STRING:
+            content = [str(v).encode("utf-8") for v in values.ravel()]
+        elif proto_dtype == TensorProto.INT64:
+            content = values.astype(np.int64).ravel()
+        else:
+            content = values.astype(self.dtype).ravel()
+        name = self.scope.get_unique_variable_name("const")
+        self.container.add_initializer(name, proto_dtype, list(values.shape), content)
+        return name
+
+    def node(self, op_type, inputs, output=None, **attributes):
+        output = output or self.scope.get_unique_variable_name(op_type.lower())
+        name = self.scope.get_unique_operator_name(op_type)
+        self.container.add_node(op_type, inputs, output, name=name, **attributes)
+        return output
+
+
+def _forward(graph, X, params, activation):
+    """``Z2`` for rows of ``X``: the course's ``W · X + b`` transposed, ``X · Wᵀ + bᵀ``."""
+    W1, b1, W2, b2 = (graph.constant(params[name].T) for name in ("W1", "b1", "W2", "b2"))
+    Z1 = graph.node("Add", [graph.node("MatMul", [X, W1]), b1])
+    A1 = graph.node(HIDDEN_OPS[activation], [Z1])
+    return graph.node("Add", [graph.node("MatMul", [A1, W2]), b2])
+
+
+def _output_layer(graph, Z2, model, proba):
+    if model.out_activation_ == "softmax":
+        graph.node("Softmax", [Z2], proba, axis=1)
+    elif model._multilabel:
+        graph.node("Sigmoid", [Z2], proba)
+    else:
+        # One sigmoid unit: P(classes_[1]) = σ(z) and P(classes_[0]) = σ(-z), as predict_proba.
+        negative = graph.node("Sigmoid", [graph.node("Neg", [Z2])])
+        graph.node("Concat", [negative, graph.node("Sigmoid", [Z2])], proba, axis=1)
+
+
+def _labels(graph, proba, model, label, nocl):
+    """``predict``: the arg-max class (its index with ``nocl``), or ``proba > 0.5`` per label."""
+    from onnx import TensorProto
+
+    if model._multilabel:
+        above = graph.node("Greater", [proba, graph.constant(np.array([0.5]))])
+        graph.node("Cast", [above], label, to=TensorProto.INT64)
+        return
+    if nocl:
+        graph.node("ArgMax", [proba], label, axis=1, keepdims=0)
+        return
+    index = graph.node("ArgMax", [proba], axis=1, keepdims=0)
+    classes = graph.constant(model.classes_, _label_proto_type(model.classes_))
+    graph.node("Gather", [classes, index], label, axis=0)
+
+
+def _register_if_available():
+    try:
+        register_onnx_converter()
+    except ImportError:
+        pass  # register_onnx_converter() says what to install when it is called
+
+
+_register_if_available()
