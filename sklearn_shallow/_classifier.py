@@ -163,7 +163,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         ``'sigmoid'`` or ``'softmax'``.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when ``X`` had string column names.
     n_iter_ : int
         Number of epochs run (summed over ``warm_start`` and ``partial_fit`` calls).

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from sklearn.utils import _safe_indexing, gen_batches
 from sklearn.utils._array_api import device as array_device
 
-from .network import _namespace, backward, forward, loss
+from .network import _cost, _namespace, backward, forward, loss
 
 #: When the learning rate of the ``'adaptive'`` schedule falls below this, training stops.
 MIN_ADAPTIVE_LEARNING_RATE = 1e-6
@@ -91,25 +91,28 @@ def run_epoch(X, Y, sample_weight, params, opt_state, *, batches, rule, learning
     A batch whose weights are all zero carries no information and is skipped.
     """
     options = dict(activation=config["activation"], output=config["output"])
-    total_loss = total_correct = total_mass = 0.0
+    # The sums stay arrays of X's namespace until the end of the epoch: on a GPU,
+    # converting them to Python floats at every batch would wait for the device.
+    total_loss = total_correct = 0.0
+    total_mass = 0.0
     for batch in batches:
         w = take_rows(sample_weight, batch)
         Yb = take_rows(Y, batch).T
-        mass = float(Yb.shape[1] if w is None else _namespace(w).sum(w))
+        mass = Yb.shape[1] if w is None else float(_namespace(w).sum(w))
         if mass == 0.0:
             continue
         Xb = take_rows(X, batch).T
         A_out, cache = forward(Xb, params, **options)
         grads = backward(Xb, Yb, params, cache, **options, sample_weight=w, l2=config["l2"])
-        J = loss(
-            A_out, Yb, output=config["output"], sample_weight=w, params=params, l2=config["l2"]
-        )
+        J = _cost(A_out, Yb, config["output"], w, params, config["l2"])
         correct = correct_predictions(A_out, Yb, config["output"])
-        total_loss += J * mass
-        total_correct += mass * weighted_mean(correct, w)
+        xp = _namespace(A_out)
+        correct = xp.astype(correct, A_out.dtype)
+        total_loss = total_loss + J * mass
+        total_correct = total_correct + (xp.sum(correct) if w is None else xp.sum(correct * w))
         total_mass += mass
         params, opt_state = rule.step(params, grads, opt_state, learning_rate)
-    return params, opt_state, total_loss / total_mass, total_correct / total_mass
+    return params, opt_state, float(total_loss) / total_mass, float(total_correct) / total_mass
 
 
 def update_stopping(stopping, *, loss_value, val_score, tol, n_iter_no_change):

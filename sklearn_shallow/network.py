@@ -308,6 +308,11 @@ def loss(A_out, Y, *, output="sigmoid", sample_weight=None, params=None, l2=0.0)
     >>> round(loss(np.array([[0.5, 0.5]]), np.array([[1.0, 0.0]])), 6)
     0.693147
     """
+    return float(_cost(A_out, Y, output, sample_weight, params, l2))
+
+
+def _cost(A_out, Y, output, sample_weight, params, l2):
+    """:func:`loss` as a 0-d array of ``A_out``'s namespace (no copy to the host)."""
     xp = _namespace(A_out)
     eps = xp.finfo(A_out.dtype).eps
     A = xp.clip(A_out, eps, 1.0 - eps)
@@ -324,7 +329,7 @@ def loss(A_out, Y, *, output="sigmoid", sample_weight=None, params=None, l2=0.0)
     if l2 and params is not None:
         squares = sum(xp.sum(params[f"W{l}"] ** 2) for l in range(1, _n_layers(params) + 1))
         J = J + (l2 / (2 * m)) * squares
-    return float(J)
+    return J
 
 
 def gradient_check(

@@ -11,6 +11,7 @@ import pytest
 import sklearn
 from numpy.testing import assert_allclose
 from sklearn.datasets import make_classification
+from sklearn.externals.array_api_compat import array_namespace
 from sklearn.utils._array_api import _convert_to_numpy, get_namespace_and_device
 
 from sklearn_shallow import ShallowNNClassifier, move_to
@@ -46,8 +47,7 @@ def to_xp(xp, device, array, dtype=None):
 
 
 def to_numpy(array):
-    xp, _, _ = get_namespace_and_device(array)
-    return _convert_to_numpy(array, xp)
+    return _convert_to_numpy(array, array_namespace(array))
 
 
 @pytest.fixture
