@@ -34,6 +34,7 @@ from sklearn.utils.validation import (
 
 from . import _targets
 from ._activations import sigmoid
+from ._fast import run_epoch_fast, supports_fast_path
 from ._solvers import make_update_rule, minimize_lbfgs, scheduled_learning_rate
 from ._training import (
     MIN_ADAPTIVE_LEARNING_RATE,
@@ -624,6 +625,9 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         early_stopping = self.early_stopping and bool(validation) and not incremental
         batch_size = self._batch_size(X.shape[0])
         n_epochs = 1 if incremental else self.max_iter
+        # The private fast path (in-place, preallocated buffers) computes the same
+        # epoch as the pure steps for dense numpy data; tests hold it to them.
+        run = run_epoch_fast if supports_fast_path(X, rule, config) else run_epoch
         best = None
         stopped = False
         progress = _progress_bar(n_epochs, self.verbose)
@@ -634,7 +638,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                     state["learning_rate"] = scheduled_learning_rate(
                         "invscaling", self.alpha, state["t"], self.power_t
                     )
-                params, opt_state, J, accuracy = run_epoch(
+                params, opt_state, J, accuracy = run(
                     X,
                     Y,
                     sample_weight,
@@ -808,7 +812,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         return check_random_state(self.random_state)
 
     def _set_state(self, state):
-        self.params_ = state["params"]
+        self.params_ = {name: _contiguous(P) for name, P in state["params"].items()}
         self._optimizer_state = state["opt_state"]
         self._learning_rate = float(state["learning_rate"])
         self._stopping = {k: v for k, v in state["stopping"].items()}
@@ -1022,6 +1026,14 @@ def _num_rows(y):
 
 def _all_finite(params):
     return all(bool(_namespace(P).all(_namespace(P).isfinite(P))) for P in params.values())
+
+
+def _contiguous(P):
+    """A numpy parameter as a C-ordered array owning its memory.
+
+    The fast path returns views into one buffer; ``params_`` keeps plain arrays.
+    """
+    return np.array(P, order="C") if isinstance(P, np.ndarray) else P
 
 
 def _to_numpy(array):

@@ -1,0 +1,545 @@
+"""Private fast path of the training loop: one epoch on preallocated buffers.
+
+:func:`run_epoch_fast` computes what :func:`._training.run_epoch` computes (same
+signature, same return value, the equations of :mod:`.network` and the update
+rules of :mod:`._solvers`) for dense numpy ``float32``/``float64`` data and the
+rules :class:`~._solvers.GradientDescent`, :class:`~._solvers.Momentum` and
+:class:`~._solvers.Adam`. The public steps stay pure and are the reference that
+the tests hold this module to; only the way the work is done differs:
+
+- **Samples stay rows in the hidden layer.** The estimator holds ``X`` as
+  ``(m, n0)``. Instead of the course's ``Z1 = W1 · Xᵀ`` this module computes
+  its transpose ``Z1ᵀ = X · W1ᵀ``, with the weights stored transposed (see
+  :class:`_Vector`), so that neither ``X`` nor ``W1`` is copied and BLAS never
+  receives ``A · Bᵀ``. ``H`` ``(batch, n1)`` holds ``Z1ᵀ``, then ``A1ᵀ``;
+  ``dH`` holds ``dZ1ᵀ``. The output layer keeps the course's layout: ``A2``
+  ``(n2, batch)`` holds ``Z2``, then ``A2``, then ``dZ2``.
+- **Buffers are allocated once per epoch**, for the largest batch, and every
+  step writes into them (``np.matmul(..., out=)``, ufuncs with ``out=``).
+  ``Z1`` becomes ``A1`` in place: no derivative ``g'`` needs ``Z1`` once ``A1``
+  is known (for relu, ``Z1 > 0`` exactly where ``A1 > 0``).
+- **Batches are not copied** when they are slices (no shuffling); shuffled
+  batches are gathered with ``np.take(..., out=)`` into one buffer.
+- **One vector per quantity.** The parameters, gradients and optimiser moments
+  each live in one contiguous vector (``W1, W2, b1, b2``, weights first), of
+  which the arrays of the course's shapes are views. An update rule is then a
+  handful of whole-vector operations instead of one set per array, and the L2
+  term touches one slice.
+- **The dtype is kept**: ``float32`` data gives ``float32`` work end to end
+  (every scalar is a Python float or a numpy scalar of the data's dtype, which
+  never promote an array).
+- **The caller's arrays are never written**: parameters and optimiser state are
+  copied once at the start of the epoch, then updated in place.
+- **Subnormal flushing** (``|x| < finfo.tiny`` set to 0) is applied to the same
+  quantities at the same points as in :mod:`._solvers`.
+
+Rounding differs from the pure path only where BLAS or a reduction sums in
+another order (a few units in the last place per step).
+"""
+
+import math
+
+import numpy as np
+from scipy.special import expit
+
+from ._solvers import Adam, GradientDescent, Momentum
+from ._training import run_epoch
+
+__all__ = ["run_epoch_fast", "supports_fast_path"]
+
+#: Order of the parameters inside their vector: the penalised weights first.
+_LAYOUT = ("W1", "W2", "b1", "b2")
+
+_FLOATS = (np.float32, np.float64)
+
+
+# ------------------------------------------------------ in-place activations
+
+
+def _relu(H):
+    np.maximum(H, H.dtype.type(0), out=H)
+
+
+def _relu_derivative(H, dH, view):
+    # A1 = max(Z1, 0), so A1 > 0 exactly where Z1 > 0; multiplying by the boolean
+    # mask is multiplying by the 0/1 derivative, as the pure path does.
+    np.multiply(dH, np.greater(H, 0, out=view["mask"]), out=dH)
+
+
+def _tanh(H):
+    np.tanh(H, out=H)
+
+
+def _tanh_derivative(H, dH, view):
+    np.multiply(H, H, out=H)
+    np.multiply(dH, np.subtract(1, H, out=H), out=dH)
+
+
+def _sigmoid(H):
+    expit(H, out=H)
+
+
+def _sigmoid_derivative(H, dH, view):
+    # A (1 - A), rounded as in the pure path: the product needs a second buffer.
+    np.multiply(H, np.subtract(1, H, out=view["scratch"]), out=H)
+    np.multiply(dH, H, out=dH)
+
+
+def _identity(H):
+    pass
+
+
+def _identity_derivative(H, dH, view):
+    pass
+
+
+#: ``g(H)`` turns ``Z1ᵀ`` into ``A1ᵀ``; ``g'(H, dH, view)`` multiplies ``dH`` by
+#: ``g'(Z1)ᵀ`` and may overwrite ``H``.
+_ACTIVATIONS = {
+    "relu": (_relu, _relu_derivative),
+    "tanh": (_tanh, _tanh_derivative),
+    "sigmoid": (_sigmoid, _sigmoid_derivative),
+    "identity": (_identity, _identity_derivative),
+}
+
+_OUTPUTS = ("sigmoid", "softmax")
+
+
+# ------------------------------------------------------------- applicability
+
+
+def supports_fast_path(X, rule, config):
+    """Whether :func:`run_epoch_fast` applies to this data, update rule and configuration.
+
+    Parameters
+    ----------
+    X : array-like or sparse matrix of shape (m, n0)
+        Training data, samples as rows.
+    rule : object
+        The update rule (see :mod:`._solvers`).
+    config : dict
+        ``{"activation", "output", "l2"}`` as given to ``run_epoch``.
+
+    Returns
+    -------
+    bool
+        True for a dense, C- or F-contiguous numpy array of ``float32`` or
+        ``float64``, one of the rules ``GradientDescent``, ``Momentum``, ``Adam``
+        (not a subclass, which may change the step), and known activations.
+    """
+    return (
+        type(X) is np.ndarray
+        and X.ndim == 2
+        and X.dtype.type in _FLOATS
+        and (X.flags.c_contiguous or X.flags.f_contiguous)
+        and type(rule) in _STEPS
+        and config["activation"] in _ACTIVATIONS
+        and config["output"] in _OUTPUTS
+    )
+
+
+def _arrays_fit(X, Y, sample_weight, params, opt_state):
+    """One hidden layer, every array in ``X``'s dtype, state keyed ``prefix + name``."""
+    if sorted(params) != sorted(_LAYOUT):
+        return False
+    arrays = [Y, *params.values()]
+    if sample_weight is not None:
+        arrays.append(sample_weight)
+    for key, value in opt_state.items():
+        if isinstance(value, np.ndarray):
+            if key[1:] not in params or value.shape != params[key[1:]].shape:
+                return False
+            arrays.append(value)
+    return all(type(a) is np.ndarray and a.dtype == X.dtype for a in arrays)
+
+
+# ------------------------------------------------------------------- buffers
+
+
+class _Vector:
+    """Arrays shaped like the parameters, as views of one contiguous vector.
+
+    ``views`` is keyed like ``params`` (in its order), ``weights`` is the slice
+    holding ``W1`` and ``W2``. The weight matrices are stored transposed:
+    ``W1ᵀ`` and ``W2ᵀ`` are C-contiguous, so ``views["W1"]`` has the course's
+    shape ``(n1, n0)`` in Fortran order. Every matrix product of the epoch then
+    reaches BLAS as ``A · B`` or ``Aᵀ · B``, never ``A · Bᵀ``, which OpenBLAS
+    (0.3.30/0.3.31, 2 threads) runs up to a hundred times slower when another
+    process competes for the cores.
+    """
+
+    def __init__(self, params, source=None):
+        shapes = {name: params[name].shape for name in _LAYOUT}
+        sizes = [math.prod(shape) for shape in shapes.values()]
+        self.vector = np.empty(sum(sizes), params["W1"].dtype)
+        stops = np.cumsum(sizes).tolist()
+        starts = [0, *stops[:-1]]
+        layout = {
+            name: _shaped(self.vector[start:stop], shape, transposed=name.startswith("W"))
+            for name, shape, start, stop in zip(
+                _LAYOUT, shapes.values(), starts, stops, strict=True
+            )
+        }
+        self.views = {name: layout[name] for name in params}
+        self.weights = self.vector[: sizes[0] + sizes[1]]
+        if source is not None:
+            for name, view in self.views.items():
+                np.copyto(view, source[name])
+
+
+def _shaped(segment, shape, transposed):
+    if transposed:
+        return segment.reshape(shape[::-1]).T
+    return segment.reshape(shape)
+
+
+class _Workspace:
+    """The batch buffers of one epoch, sized for the largest batch (``rows`` samples).
+
+    Hidden-layer buffers are ``(rows, n1)`` (samples as rows, like ``X``); the
+    output layer's are ``(n2, rows)`` (the course's layout), which turns the
+    softmax's and the loss's reductions over the few outputs of a sample into
+    whole-row operations. Per-batch views are cached by batch length: an epoch
+    has at most two lengths, that of full batches and the last one's.
+    """
+
+    def __init__(self, X, Y, params, rows, *, activation, gather, weighted):
+        n1, n2, dtype = params["W1"].shape[0], params["W2"].shape[0], X.dtype
+        self.by_rows = {
+            "H": np.empty((rows, n1), dtype),
+            "dH": np.empty((rows, n1), dtype),
+            "mask": np.empty((rows, n1), bool) if activation == "relu" else None,
+            "scratch": np.empty((rows, n1), dtype) if activation == "sigmoid" else None,
+            "ones": np.ones(rows, dtype),  # Σ over samples as a BLAS product
+            "correct": np.empty(rows, bool),
+            "predicted": np.empty(rows, np.intp),
+            "true": np.empty(rows, np.intp),
+            "weights": np.empty(rows, dtype) if weighted else None,  # w / m
+            # Shuffled batches are gathered here; slices are views of X and Y.
+            "X": np.empty((rows, X.shape[1]), dtype) if gather else None,
+            "Y": np.empty((rows, Y.shape[1]), dtype) if gather else None,
+            "w": np.empty(rows, dtype) if gather and weighted else None,
+        }
+        # Flat, so that the first `rows` columns of every row form a contiguous view.
+        self.by_columns = {
+            "A2": (np.empty(n2 * rows, dtype), n2),  # Z2, then A2, then dZ2
+            "P": (np.empty(n2 * rows, dtype), n2),  # probability given to the targets
+            "negative": (np.empty(n2 * rows, bool), n2),  # Y <= 0.5
+            "hit": (np.empty(n2 * rows, bool), n2),
+            "row": (np.empty(rows, dtype), 1),  # softmax: max, then sum, per sample
+        }
+        self._views = {}
+
+    def views(self, rows):
+        """The buffers cut to ``rows`` samples (views, no copies)."""
+        if rows not in self._views:
+            view = {k: None if v is None else v[:rows] for k, v in self.by_rows.items()}
+            for name, (buffer, n) in self.by_columns.items():
+                view[name] = buffer[: n * rows].reshape(n, rows)
+            self._views[rows] = view
+        return self._views[rows]
+
+
+def _batch_length(batch, n_samples):
+    if isinstance(batch, slice):
+        return len(range(*batch.indices(n_samples)))
+    return len(batch)
+
+
+def _take(array, batch, buffer):
+    """Rows ``batch`` of ``array``: a view for a slice, else gathered into ``buffer``.
+
+    ``mode='clip'`` (the indices are valid anyway) lets numpy write straight into
+    ``buffer``; the default ``'raise'`` gathers into a temporary first.
+    """
+    if isinstance(batch, slice):
+        return array[batch]
+    return np.take(array, batch, axis=0, out=buffer, mode="clip")
+
+
+# ------------------------------------------------------------ the four steps
+
+
+def _forward(Xb, params, view, g, output):
+    """``A1ᵀ`` into ``H`` and ``A2`` into ``A2``: the course's forward pass."""
+    H, A2 = view["H"], view["A2"]
+    np.matmul(Xb, params["W1"].T, out=H)  # Z1ᵀ = X W1ᵀ (W1ᵀ is C-contiguous)
+    np.add(H, params["b1"].T, out=H)
+    g(H)
+    np.matmul(params["W2"], H.T, out=A2)  # Z2 = W2 · A1
+    np.add(A2, params["b2"], out=A2)
+    if output == "sigmoid":
+        expit(A2, out=A2)
+    else:
+        # Subtracting each sample's maximum keeps every exponent <= 0.
+        row = view["row"]
+        np.maximum.reduce(A2, axis=0, keepdims=True, out=row)
+        np.subtract(A2, row, out=A2)
+        np.exp(A2, out=A2)
+        np.add.reduce(A2, axis=0, keepdims=True, out=row)
+        np.divide(A2, row, out=A2)
+
+
+def _log_likelihood_and_hits(Yb, w, view, output, eps):
+    """``Σ w log p(target)`` and the (weighted) number of correct predictions.
+
+    ``A2`` is clipped to ``[eps, 1 - eps]`` as in :func:`.network.loss`. ``Y``
+    holds 0/1 indicators, so for sigmoid outputs ``y log a + (1 - y) log(1 - a)``
+    is exactly ``log`` of ``a`` where ``y = 1`` and of ``1 - a`` where ``y = 0``:
+    one logarithm per output and no temporaries. For softmax outputs
+    ``Σ_k y_k log a_k`` is kept as it is (with one-hot ``y`` it is ``log a_true``).
+    """
+    A2, P, correct, Y = view["A2"], view["P"], view["correct"], Yb.T
+    np.clip(A2, eps, 1 - eps, out=P)
+    if output == "sigmoid":
+        negative, hit = view["negative"], view["hit"]
+        np.less_equal(Y, 0.5, out=negative)
+        # With out=P, the entries where `negative` is False keep their value.
+        np.subtract(1, P, out=P, where=negative)
+        np.log(P, out=P)
+        # (A2 > 0.5) == (Y > 0.5), for every label of a sample.
+        np.not_equal(np.greater(A2, 0.5, out=hit), negative, out=hit)
+        np.logical_and.reduce(hit, axis=0, out=correct)
+    else:
+        np.log(P, out=P)
+        np.multiply(P, Y, out=P)
+        predicted, true = view["predicted"], view["true"]
+        np.equal(np.argmax(A2, axis=0, out=predicted), np.argmax(Y, axis=0, out=true), out=correct)
+    if w is None:
+        return float(np.add.reduce(P, axis=None)), float(np.count_nonzero(correct))
+    return float(np.add.reduce(P @ w)), float(np.dot(w, correct))
+
+
+def _backward(Xb, Yb, w, m, params, grads, scratch, view, g_prime, l2):
+    """The course's six backward equations into the views of ``grads``.
+
+    ``A2`` becomes ``dZ2``; ``H`` (``A1ᵀ``) may be overwritten by ``g'`` once
+    ``dW2`` no longer needs it. Sums over samples are products with a vector of
+    ones (one BLAS call instead of a strided reduction).
+    """
+    D2, H, dH, ones, dP = view["A2"], view["H"], view["dH"], view["ones"], grads.views
+    np.subtract(D2, Yb.T, out=D2)  # dZ2 = A2 - Y, then times w / m (or 1 / m)
+    if w is None:
+        np.multiply(D2, D2.dtype.type(1.0 / m), out=D2)
+    else:
+        np.multiply(D2, np.divide(w, m, out=view["weights"]), out=D2)
+    # BLAS writes C-contiguous results only: each dW is computed as dWᵀ.
+    np.matmul(H.T, D2.T, out=dP["W2"].T)  # dW2ᵀ = (dZ2 · A1ᵀ)ᵀ = A1 · dZ2ᵀ
+    np.matmul(D2, ones, out=dP["b2"][:, 0])
+    if D2.shape[0] == 1:
+        # One output unit: an outer product, cheaper as a broadcast than as a GEMM.
+        np.multiply(D2.T, params.views["W2"], out=dH)
+    else:
+        np.matmul(D2.T, params.views["W2"], out=dH)  # dZ1ᵀ before g': (W2ᵀ · dZ2)ᵀ
+    g_prime(H, dH, view)
+    np.matmul(Xb.T, dH, out=dP["W1"].T)  # dW1ᵀ = (dZ1 · Xᵀ)ᵀ = X · dZ1ᵀ
+    np.matmul(ones, dH, out=dP["b1"][:, 0])
+    if l2:
+        scratch = scratch[: params.weights.size]
+        penalty = np.multiply(params.weights, D2.dtype.type(l2 / m), out=scratch)
+        np.add(grads.weights, penalty, out=grads.weights)
+
+
+# --------------------------------------------------------------- update rules
+
+
+class _Update:
+    """What an update rule needs besides its state: scratch vectors and constants.
+
+    The constants are numpy scalars of the parameters' dtype: the value a Python
+    float takes when it meets such an array, without the cost of converting it
+    on every call.
+    """
+
+    def __init__(self, params, rule, learning_rate):
+        dtype = params.vector.dtype
+        self.scalar = dtype.type
+        self.rule = rule
+        self.alpha = float(learning_rate)  # Adam's step size is computed in float64
+        self.learning_rate = self.scalar(learning_rate)
+        self.constants = {
+            name: self.scalar(value)
+            for name, value in vars(rule).items()
+            if isinstance(value, float | int) and not isinstance(value, bool)
+        }
+        for beta in ("beta_1", "beta_2"):
+            if beta in self.constants:
+                self.constants["1 - " + beta] = self.scalar(1 - getattr(rule, beta))
+        self.scratch = np.empty_like(params.vector)
+        self.mask = np.empty(params.vector.shape, bool)
+        self.tiny = np.finfo(dtype).smallest_normal
+
+    def flush_subnormal(self, P, nonnegative=False):
+        """Set ``|P| < tiny`` to zero in place (see :func:`.network._flush_subnormal`)."""
+        magnitude = P if nonnegative else np.abs(P, out=self.scratch)
+        if np.less(magnitude, self.tiny, out=self.mask).any():
+            np.copyto(P, 0, where=self.mask)
+
+
+def _gradient_descent_step(update, P, dP, state):
+    """``P := P - alpha dP`` (``dP`` is used as scratch)."""
+    np.subtract(P, np.multiply(dP, update.learning_rate, out=dP), out=P)
+    update.flush_subnormal(P)
+
+
+def _momentum_step(update, P, dP, state):
+    """``V := μ V - alpha dP``, then ``P := P + μ V - alpha dP`` (Nesterov) or ``P + V``."""
+    momentum, V, T = update.constants["momentum"], state["V"], update.scratch
+    np.multiply(dP, update.learning_rate, out=dP)
+    np.subtract(np.multiply(V, momentum, out=V), dP, out=V)
+    update.flush_subnormal(V)
+    if update.rule.nesterov:
+        np.add(P, np.multiply(V, momentum, out=T), out=P)
+        np.subtract(P, dP, out=P)
+    else:
+        np.add(P, V, out=P)
+    update.flush_subnormal(P)
+
+
+def _adam_step(update, P, dP, state):
+    """Adam's step in the order and rounding of :meth:`._solvers.Adam.step`.
+
+    The parameters move with the moments before these are flushed, as there.
+    """
+    c, M, S, T = update.constants, state["M"], state["S"], update.scratch
+    t = state["t"] = state["t"] + 1
+    rule = update.rule
+    step_size = update.alpha * math.sqrt(1 - rule.beta_2**t) / (1 - rule.beta_1**t)
+    np.add(np.multiply(M, c["beta_1"], out=M), np.multiply(dP, c["1 - beta_1"], out=T), out=M)
+    np.multiply(np.multiply(dP, dP, out=T), c["1 - beta_2"], out=T)
+    np.add(np.multiply(S, c["beta_2"], out=S), T, out=S)
+    denominator = np.add(np.sqrt(S, out=dP), c["epsilon"], out=dP)
+    np.divide(np.multiply(M, update.scalar(step_size), out=T), denominator, out=T)
+    np.subtract(P, T, out=P)
+    update.flush_subnormal(P)
+    update.flush_subnormal(M)
+    update.flush_subnormal(S, nonnegative=True)
+
+
+_STEPS = {
+    GradientDescent: _gradient_descent_step,
+    Momentum: _momentum_step,
+    Adam: _adam_step,
+}
+
+
+def _state_vectors(opt_state, params):
+    """The optimiser state as one vector per prefix (``V``, ``M``, ``S``) and its scalars.
+
+    Returns the state (vectors by prefix, scalars such as Adam's ``t`` by name)
+    and, by prefix, the views of each vector shaped like the parameters.
+    """
+    state, views = {}, {}
+    for key, value in opt_state.items():
+        if not isinstance(value, np.ndarray):
+            state[key] = value
+        elif key[0] not in state:
+            vector = _Vector(params, {name: opt_state[key[0] + name] for name in params})
+            state[key[0]], views[key[0]] = vector.vector, vector.views
+    return state, views
+
+
+def _state_dict(opt_state, state, views):
+    """The state back as a dict keyed and ordered as ``opt_state``."""
+    return {
+        key: views[key[0]][key[1:]] if isinstance(value, np.ndarray) else state[key]
+        for key, value in opt_state.items()
+    }
+
+
+# ----------------------------------------------------------------- the epoch
+
+
+def run_epoch_fast(
+    X, Y, sample_weight, params, opt_state, *, batches, rule, learning_rate, config
+):
+    """One pass over the batches, as :func:`._training.run_epoch`, on preallocated buffers.
+
+    Where :func:`supports_fast_path` is False, or the arrays do not all share
+    ``X``'s dtype, or the network has more than one hidden layer, this calls
+    ``run_epoch`` itself.
+
+    Parameters
+    ----------
+    X : ndarray of shape (m, n0)
+        Training data, samples as rows.
+    Y : ndarray of shape (m, n_out)
+        0/1 targets, samples as rows.
+    sample_weight : ndarray of shape (m,) or None
+        Non-negative sample weights.
+    params : dict of ndarray
+        ``W1, b1, W2, b2``; not modified.
+    opt_state : dict
+        The update rule's state; not modified.
+    batches : iterable of slice or ndarray of int
+        The rows of each batch.
+    rule : GradientDescent, Momentum or Adam
+        The update rule.
+    learning_rate : float
+        Learning rate of this epoch.
+    config : dict
+        ``{"activation", "output", "l2"}``.
+
+    Returns
+    -------
+    params : dict of ndarray
+        New parameters (views of one vector).
+    opt_state : dict
+        New optimiser state.
+    loss : float
+        Mean over the batches, weighted by their mass, of each batch's objective
+        before its update.
+    accuracy : float
+        Training accuracy measured the same way.
+    """
+    if not (
+        supports_fast_path(X, rule, config) and _arrays_fit(X, Y, sample_weight, params, opt_state)
+    ):
+        return run_epoch(
+            X,
+            Y,
+            sample_weight,
+            params,
+            opt_state,
+            batches=batches,
+            rule=rule,
+            learning_rate=learning_rate,
+            config=config,
+        )
+    batches = list(batches)
+    lengths = [_batch_length(batch, X.shape[0]) for batch in batches]
+    P = _Vector(params, source=params)
+    grads = _Vector(params)
+    state, state_views = _state_vectors(opt_state, params)
+    update = _Update(P, rule, learning_rate)
+    step = _STEPS[type(rule)]
+    workspace = _Workspace(
+        X,
+        Y,
+        params,
+        max(lengths, default=0),
+        activation=config["activation"],
+        gather=not all(isinstance(batch, slice) for batch in batches),
+        weighted=sample_weight is not None,
+    )
+    g, g_prime = _ACTIVATIONS[config["activation"]]
+    output, l2 = config["output"], config["l2"]
+    eps = np.finfo(X.dtype).eps
+    total_loss = total_correct = total_mass = 0.0
+    for batch, rows in zip(batches, lengths, strict=True):
+        view = workspace.views(rows)
+        w = None if sample_weight is None else _take(sample_weight, batch, view["w"])
+        m = rows if w is None else np.add.reduce(w)
+        if m == 0:
+            continue
+        Xb, Yb = _take(X, batch, view["X"]), _take(Y, batch, view["Y"])
+        _forward(Xb, P.views, view, g, output)
+        log_likelihood, hits = _log_likelihood_and_hits(Yb, w, view, output, eps)
+        penalty = 0.5 * l2 * float(np.dot(P.weights, P.weights)) if l2 else 0.0
+        total_loss += penalty - log_likelihood
+        total_correct += hits
+        total_mass += float(m)
+        _backward(Xb, Yb, w, m, P, grads, update.scratch, view, g_prime, l2)
+        step(update, P.vector, grads.vector, state)
+    opt_state = _state_dict(opt_state, state, state_views)
+    return P.views, opt_state, total_loss / total_mass, total_correct / total_mass

@@ -1,0 +1,235 @@
+"""The private fast path (``_fast.run_epoch_fast``) against the pure ``_training.run_epoch``.
+
+The pure path is built from the public steps of ``sklearn_shallow.network``; the
+fast path must give the same parameters, optimiser state, loss and accuracy. In
+float64 the two differ only by the order in which BLAS and the reductions add
+(a few units in the last place per step), so ``rtol=1e-10`` after several
+epochs is a real check: any slip in an equation changes results at the 1e-3
+level or more.
+"""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+
+from sklearn_shallow import ShallowNNClassifier, _classifier
+from sklearn_shallow._fast import run_epoch_fast, supports_fast_path
+from sklearn_shallow._solvers import Adam, GradientDescent, Momentum
+from sklearn_shallow._training import epoch_batches, run_epoch
+from sklearn_shallow.network import initialize
+
+RULES = {
+    "gd": GradientDescent(),
+    "momentum": Momentum(0.9, nesterov=False),
+    "nesterov": Momentum(0.9, nesterov=True),
+    "adam": Adam(),
+}
+
+N_SAMPLES, N_FEATURES, N_HIDDEN = 90, 6, 5
+
+
+def make_targets(output, rng):
+    """0/1 targets as the estimator encodes them: one-hot (softmax) or labels (sigmoid)."""
+    if output == "softmax":
+        return np.eye(3)[rng.randint(0, 3, N_SAMPLES)]
+    return (rng.rand(N_SAMPLES, 2) > 0.5).astype(float)
+
+
+def train(epoch_function, X, Y, sample_weight, params, opt_state, batches, rule, config):
+    """Run one epoch per list of batches; return the final state and every (loss, accuracy)."""
+    scores = []
+    for epoch_batches_ in batches:
+        params, opt_state, J, accuracy = epoch_function(
+            X,
+            Y,
+            sample_weight,
+            params,
+            opt_state,
+            batches=epoch_batches_,
+            rule=rule,
+            learning_rate=0.05,
+            config=config,
+        )
+        scores.append((J, accuracy))
+    return params, opt_state, scores
+
+
+def setup(output, rule, shuffle, weighted, dtype=np.float64, l2=0.1):
+    rng = np.random.RandomState(0)
+    X = rng.randn(N_SAMPLES, N_FEATURES).astype(dtype)
+    Y = make_targets(output, rng).astype(dtype)
+    sample_weight = rng.rand(N_SAMPLES).astype(dtype) if weighted else None
+    params = initialize([N_FEATURES, N_HIDDEN, Y.shape[1]], random_state=0, dtype=dtype)
+    opt_state = RULES[rule].init_state(params)
+    # Batches of 32: two full ones and a short last one, the same for both paths.
+    order = np.random.RandomState(1)
+    batches = [epoch_batches(N_SAMPLES, 32, shuffle, order) for _ in range(3)]
+    return X, Y, sample_weight, params, opt_state, batches
+
+
+def assert_states_close(fast, pure, rtol, atol):
+    assert list(fast) == list(pure)
+    for key, value in pure.items():
+        if isinstance(value, np.ndarray):
+            assert fast[key].shape == value.shape
+            assert_allclose(fast[key], value, rtol=rtol, atol=atol, err_msg=key)
+        else:
+            assert fast[key] == value
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "identity"])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+@pytest.mark.parametrize("rule", list(RULES))
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_fast_epoch_equals_pure_epoch_float64(activation, output, rule, shuffle, weighted):
+    X, Y, sample_weight, params, opt_state, batches = setup(output, rule, shuffle, weighted)
+    config = {"activation": activation, "output": output, "l2": 0.1}
+    args = (X, Y, sample_weight, params, opt_state, batches, RULES[rule], config)
+    pure_params, pure_state, pure_scores = train(run_epoch, *args)
+    fast_params, fast_state, fast_scores = train(run_epoch_fast, *args)
+
+    # atol only matters for entries near zero (biases, moments), where the
+    # rounding of the larger terms they are summed from sets the error.
+    assert_states_close(fast_params, pure_params, rtol=1e-10, atol=1e-14)
+    assert_states_close(fast_state, pure_state, rtol=1e-10, atol=1e-14)
+    assert_allclose(fast_scores, pure_scores, rtol=1e-10)
+    assert all(P.dtype == np.float64 for P in fast_params.values())
+
+
+@pytest.mark.parametrize("rule", list(RULES))
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_fast_epoch_float32_stays_float32_and_close(rule, output):
+    """float32 work end to end, close to the float64 result.
+
+    float32 rounds at ~6e-8; nine steps, each adding a few roundings that the
+    training dynamics carry forward, leave absolute errors around 1e-7 on
+    parameters of size O(0.1 .. 1) (measured: at most 1.3e-7). ``rtol=1e-5`` with
+    ``atol=1e-6`` leaves a tenfold margin and still catches any wrong equation,
+    which moves parameters by 1e-3 or more.
+    """
+    X, Y, w, params, opt_state, batches = setup(output, rule, True, True, dtype=np.float32)
+    config = {"activation": "tanh", "output": output, "l2": 0.1}
+    fast_params, fast_state, fast_scores = train(
+        run_epoch_fast, X, Y, w, params, opt_state, batches, RULES[rule], config
+    )
+    as64 = {k: v.astype(np.float64) for k, v in params.items()}
+    state64 = {
+        k: v.astype(np.float64) if isinstance(v, np.ndarray) else v for k, v in opt_state.items()
+    }
+    pure_params, pure_state, pure_scores = train(
+        run_epoch,
+        X.astype(np.float64),
+        Y.astype(np.float64),
+        w.astype(np.float64),
+        as64,
+        state64,
+        batches,
+        RULES[rule],
+        config,
+    )
+    for state in (fast_params, fast_state):
+        for value in state.values():
+            if isinstance(value, np.ndarray):
+                assert value.dtype == np.float32
+    for name, P in pure_params.items():
+        assert_allclose(fast_params[name], P, rtol=1e-5, atol=1e-6, err_msg=name)
+    assert_allclose(fast_scores, pure_scores, rtol=1e-5)
+
+
+@pytest.mark.parametrize("rule", list(RULES))
+def test_fast_epoch_does_not_mutate_its_inputs(rule):
+    X, Y, w, params, opt_state, batches = setup("softmax", rule, True, True)
+    copies = [a.copy() for a in (X, Y, w)]
+    params_copy = {k: v.copy() for k, v in params.items()}
+    state_copy = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in opt_state.items()}
+    config = {"activation": "relu", "output": "softmax", "l2": 0.1}
+    new_params, new_state, _, _ = run_epoch_fast(
+        X,
+        Y,
+        w,
+        params,
+        opt_state,
+        batches=batches[0],
+        rule=RULES[rule],
+        learning_rate=0.1,
+        config=config,
+    )
+    for before, after in zip(copies, (X, Y, w), strict=True):
+        assert_array_equal(after, before)
+    for key, value in params_copy.items():
+        assert_array_equal(params[key], value)
+        assert not np.shares_memory(new_params[key], params[key])
+    for key, value in state_copy.items():
+        if isinstance(value, np.ndarray):
+            assert_array_equal(opt_state[key], value)
+        else:
+            assert opt_state[key] == value
+    assert not np.array_equal(new_params["W1"], params["W1"])
+
+
+@pytest.mark.parametrize("rule", list(RULES))
+def test_fast_epoch_flushes_subnormals(rule):
+    """A weight (and optimiser memory) that would stay subnormal becomes exactly 0.
+
+    Feature 0 is all zeros, so the gradient of column 0 of ``W1`` is 0 (no L2):
+    the weight and its moments only decay, as those of a dead unit do.
+    """
+    X, Y, w, params, opt_state, batches = setup("softmax", rule, False, False)
+    X[:, 0] = 0.0
+    subnormal = np.finfo(np.float64).smallest_normal / 4
+    params["W1"][:, 0] = subnormal
+    for value in opt_state.values():
+        if isinstance(value, np.ndarray):
+            value[...] = subnormal
+    config = {"activation": "relu", "output": "softmax", "l2": 0.0}
+    args = (X, Y, w, params, opt_state, batches[:1], RULES[rule], config)
+    fast_params, fast_state, _ = train(run_epoch_fast, *args)
+    pure_params, pure_state, _ = train(run_epoch, *args)
+
+    if rule != "adam":  # Adam moves the weight by step * M / sqrt(S), out of that range
+        assert_array_equal(fast_params["W1"][:, 0], 0.0)
+    for name, P in {**fast_params, **fast_state}.items():
+        if isinstance(P, np.ndarray):
+            tiny = np.finfo(P.dtype).smallest_normal
+            assert not np.any((P != 0) & (np.abs(P) < tiny)), name
+    assert_states_close(fast_params, pure_params, rtol=1e-10, atol=0)
+    assert_states_close(fast_state, pure_state, rtol=1e-10, atol=0)
+
+
+def test_supports_fast_path():
+    config = {"activation": "relu", "output": "softmax", "l2": 0.0}
+    X = np.ones((4, 3))
+    assert supports_fast_path(X, Adam(), config)
+    assert supports_fast_path(X.astype(np.float32), GradientDescent(), config)
+    assert supports_fast_path(np.asfortranarray(X), Momentum(), config)
+    assert not supports_fast_path(sp.csr_matrix(X), Adam(), config)
+    assert not supports_fast_path(X.astype(np.float16), Adam(), config)
+    assert not supports_fast_path(X[:, ::2], Adam(), config)
+    assert not supports_fast_path(X, type("MyAdam", (Adam,), {})(), config)
+    assert not supports_fast_path(X, Adam(), {**config, "activation": "softplus"})
+
+
+def test_fast_epoch_falls_back_when_dtypes_differ():
+    """float32 data with float64 parameters (e.g. warm start): the pure path decides."""
+    X, Y, w, params, opt_state, batches = setup("softmax", "adam", True, False)
+    X32 = X.astype(np.float32)
+    config = {"activation": "relu", "output": "softmax", "l2": 0.0}
+    args = (X32, Y, w, params, opt_state, batches, RULES["adam"], config)
+    fast_params, _, fast_scores = train(run_epoch_fast, *args)
+    pure_params, _, pure_scores = train(run_epoch, *args)
+    assert_states_close(fast_params, pure_params, rtol=0, atol=0)
+    assert fast_scores == pure_scores
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam"])
+def test_estimator_with_fast_path_matches_pure(monkeypatch, iris, solver):
+    X, y = iris
+    model = ShallowNNClassifier(8, solver=solver, max_iter=5, tol=None, batch_size=32)
+    pure = model.set_params(random_state=0).fit(X, y)
+    pure_params = pure.params_
+    monkeypatch.setattr(_classifier, "run_epoch", run_epoch_fast)
+    fast = ShallowNNClassifier(**model.get_params()).fit(X, y)
+    assert_states_close(fast.params_, pure_params, rtol=1e-10, atol=1e-14)
+    assert_allclose(fast.loss_curve_, pure.loss_curve_, rtol=1e-10)
