@@ -61,6 +61,7 @@ def parse_value(text):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--params", nargs="*", default=[], help="name=value for ours")
+    parser.add_argument("--mlp-params", nargs="*", default=[], help="name=value for MLP")
     parser.add_argument("--datasets", nargs="*", default=list(DATASETS))
     parser.add_argument(
         "--seeds", type=int, nargs="*", default=[0, 1, 2], help="random_state values (averaged)"
@@ -68,6 +69,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     params = dict(p.split("=", 1) for p in args.params)
     params = {k: parse_value(v) for k, v in params.items()}
+    mlp_params = {k: parse_value(v) for k, v in (p.split("=", 1) for p in args.mlp_params)}
 
     rows = []
     for name in args.datasets:
@@ -83,7 +85,9 @@ def main(argv=None):
             args.seeds,
         )
         mlp = cross_validate(
-            lambda seed: make_pipeline(MinMaxScaler(), MLPClassifier(random_state=seed)),
+            lambda seed: make_pipeline(
+                MinMaxScaler(), MLPClassifier(random_state=seed, **mlp_params)
+            ),
             X,
             y,
             folds,
@@ -92,7 +96,8 @@ def main(argv=None):
         rows.append({"dataset": name, "ours": ours, "mlp": mlp})
 
     print(
-        f"ShallowNNClassifier({', '.join(args.params)}) vs MLPClassifier(), MinMaxScaler "
+        f"ShallowNNClassifier({', '.join(args.params)}) vs "
+        f"MLPClassifier({', '.join(args.mlp_params)}), MinMaxScaler "
         f"first; 5-fold CV x random_state in {args.seeds} (accuracy: mean; fit: median; "
         "warnings: ConvergenceWarnings counted over all fits)"
     )
