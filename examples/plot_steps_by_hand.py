@@ -82,20 +82,28 @@ print(
 # %%
 # The same numbers
 # ----------------
-# The parameters, the loss of every epoch and the predicted probabilities agree:
-# the estimator runs exactly this loop.
+# The parameters, the loss of every epoch and the predicted probabilities agree.
+# The estimator runs these equations through a private in-place form of the loop
+# (no temporaries, the products handed to BLAS in another layout), so the sums
+# are taken in another order and the last digit can differ. On the plateau of the
+# first 2000 epochs the two runs stay within a few units of the last digit; while
+# the network leaves the plateau, gradient descent amplifies those differences
+# (the plateau is a saddle: a tiny offset grows along its way out) to a few
+# millionths, after which they stop growing.
 for name in params:
     difference = np.max(np.abs(params[name] - model.params_[name]))
     print(f"{name} {str(params[name].shape):8} largest difference: {difference:.1e}")
 
-loss_difference = np.max(np.abs(np.subtract(losses, model.loss_curve_)))
+relative = np.abs(np.subtract(losses, model.loss_curve_)) / np.abs(losses)
 proba_difference = np.max(np.abs(A2[0] - model.predict_proba(X_rows)[:, 1]))
-print(f"loss curves, largest difference: {loss_difference:.1e}")
+print(f"loss curves, largest relative difference, epochs 1-2000: {relative[:2000].max():.1e}")
+print(f"loss curves, largest relative difference, all epochs: {relative.max():.1e}")
 print(f"P(y=1), largest difference: {proba_difference:.1e}")
 
-np.testing.assert_allclose(model.loss_curve_, losses, rtol=1e-12)
+np.testing.assert_allclose(model.loss_curve_[:2000], losses[:2000], rtol=1e-13)
+np.testing.assert_allclose(model.loss_curve_, losses, rtol=1e-5)
 for name in params:
-    np.testing.assert_allclose(model.params_[name], params[name], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(model.params_[name], params[name], rtol=1e-4, atol=1e-6)
 
 # %%
 # The two loss curves lie on top of each other. Both show the long plateau near
