@@ -51,6 +51,11 @@ def parse_args(argv):
         parser.error(f"--alpha values must be > 0; got {args.alpha}")
     if args.cv < 2:
         parser.error(f"--cv must be >= 2; got {args.cv}")
+    if args.plot:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            parser.error('--plot needs matplotlib: pip install "sklearn-shallow[plot]"')
     return args
 
 
