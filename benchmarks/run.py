@@ -147,21 +147,15 @@ def make_mlp(solver, n1, n_samples, epochs, seed):
 @contextlib.contextmanager
 def training_path(variant):
     """Make our estimator train with the ``wired``, ``pure`` or ``fast`` epoch function."""
-    saved = {
-        name: getattr(_classifier, name, None) for name in ("run_epoch", "supports_fast_path")
-    }
+    saved = _classifier.run_epoch_fast
     if variant == "fast":
-        _classifier.run_epoch = _fast.run_epoch_fast
+        _classifier.run_epoch_fast = _fast.run_epoch_fast
     elif variant == "pure":
-        _classifier.run_epoch = _training.run_epoch
-        if saved["supports_fast_path"] is not None:
-            _classifier.supports_fast_path = lambda *args, **kwargs: False
+        _classifier.run_epoch_fast = _training.run_epoch
     try:
         yield
     finally:
-        for name, value in saved.items():
-            if value is not None:
-                setattr(_classifier, name, value)
+        _classifier.run_epoch_fast = saved
 
 
 def timed_fit(model, X, y, variant=None):

@@ -34,7 +34,7 @@ from sklearn.utils.validation import (
 
 from . import _targets
 from ._activations import sigmoid
-from ._fast import run_epoch_fast, supports_fast_path
+from ._fast import run_epoch_fast
 from ._solvers import make_update_rule, minimize_lbfgs, scheduled_learning_rate
 from ._training import (
     MIN_ADAPTIVE_LEARNING_RATE,
@@ -43,7 +43,6 @@ from ._training import (
     epoch_batches,
     evaluate,
     new_stopping,
-    run_epoch,
     take_rows,
     update_stopping,
 )
@@ -614,31 +613,29 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             beta_2=self.beta_2,
             epsilon=self.epsilon,
         )
-        if (
-            not (incremental and continuing)
-            or state["opt_state"].keys() != rule.init_state(state["params"]).keys()
-        ):
-            state["opt_state"] = rule.init_state(state["params"])
+        fresh_state = rule.init_state(state["params"])
+        if not (incremental and continuing) or state["opt_state"].keys() != fresh_state.keys():
+            state["opt_state"] = fresh_state
         if not incremental:
             state["stopping"] = new_stopping()
             state["learning_rate"] = self.alpha
         early_stopping = self.early_stopping and bool(validation) and not incremental
         batch_size = self._batch_size(X.shape[0])
         n_epochs = 1 if incremental else self.max_iter
-        # The private fast path (in-place, preallocated buffers) computes the same
-        # epoch as the pure steps for dense numpy data; tests hold it to them.
-        run = run_epoch_fast if supports_fast_path(X, rule, config) else run_epoch
         best = None
         stopped = False
         progress = _progress_bar(n_epochs, self.verbose)
         try:
             for _ in range(n_epochs):
                 clock = Clock()
-                if self.learning_rate == "invscaling":
+                if self.learning_rate != "adaptive":
                     state["learning_rate"] = scheduled_learning_rate(
-                        "invscaling", self.alpha, state["t"], self.power_t
+                        self.learning_rate, self.alpha, state["t"], self.power_t
                     )
-                params, opt_state, J, accuracy = run(
+                # The private fast path (in-place, preallocated buffers) computes the
+                # epoch of the pure steps for dense numpy data and hands anything else
+                # to _training.run_epoch; tests hold the two to each other.
+                params, opt_state, J, accuracy = run_epoch_fast(
                     X,
                     Y,
                     sample_weight,
@@ -667,7 +664,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                     n_iter_no_change=self.n_iter_no_change,
                 )
                 if early_stopping and (best is None or state["stopping"]["improved"]):
-                    best = (params, epoch, record["val_accuracy"])
+                    best = (params, epoch)
                 _report(progress, self.verbose, record)
                 if self.callback is not None and self.callback(self, {**record, "params": params}):
                     stopped = True
@@ -682,7 +679,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                 progress.close()
 
         if early_stopping and best is not None:
-            state["params"], state["best_epoch"], _ = best
+            state["params"], state["best_epoch"] = best
         else:
             state["best_epoch"] = state["n_iter"]
         state["early_stopping"] = early_stopping
@@ -815,7 +812,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         self.params_ = {name: _contiguous(P) for name, P in state["params"].items()}
         self._optimizer_state = state["opt_state"]
         self._learning_rate = float(state["learning_rate"])
-        self._stopping = {k: v for k, v in state["stopping"].items()}
+        self._stopping = dict(state["stopping"])
         self.n_iter_ = int(state["n_iter"])
         self.t_ = int(state["t"])
         history = state["history"]

@@ -107,11 +107,11 @@ def make_update_rule(solver, *, momentum, nesterovs_momentum, beta_1, beta_2, ep
 
 
 def scheduled_learning_rate(schedule, alpha, samples_seen, power_t):
-    """Learning rate at the start of an epoch.
+    """Learning rate at the start of an epoch (``'constant'`` or ``'invscaling'`` schedule).
 
-    ``'constant'`` and ``'adaptive'`` start from ``alpha`` (the adaptive division by
-    5 is applied by the stopping logic); ``'invscaling'`` gives
-    ``alpha / (samples_seen + 1) ** power_t``, as ``MLPClassifier`` does.
+    ``'constant'`` keeps ``alpha``; ``'invscaling'`` gives
+    ``alpha / (samples_seen + 1) ** power_t``, as ``MLPClassifier`` does. (The
+    ``'adaptive'`` rate is divided by 5 by the stopping logic, not here.)
     """
     if schedule == "invscaling":
         return alpha / (samples_seen + 1) ** power_t

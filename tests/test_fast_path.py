@@ -227,9 +227,10 @@ def test_fast_epoch_falls_back_when_dtypes_differ():
 def test_estimator_with_fast_path_matches_pure(monkeypatch, iris, solver):
     X, y = iris
     model = ShallowNNClassifier(8, solver=solver, max_iter=5, tol=None, batch_size=32)
-    pure = model.set_params(random_state=0).fit(X, y)
-    pure_params = pure.params_
-    monkeypatch.setattr(_classifier, "run_epoch", run_epoch_fast)
+    model.set_params(random_state=0)
     fast = ShallowNNClassifier(**model.get_params()).fit(X, y)
+    monkeypatch.setattr(_classifier, "run_epoch_fast", run_epoch)
+    pure = model.fit(X, y)
+    pure_params = pure.params_
     assert_states_close(fast.params_, pure_params, rtol=1e-10, atol=1e-14)
     assert_allclose(fast.loss_curve_, pure.loss_curve_, rtol=1e-10)
