@@ -1,4 +1,4 @@
-"""From class labels to the 0/1 target matrix ``Y`` and back.
+"""From class labels to the 0/1 target matrix ``Y`` (predictions are decoded by the estimator).
 
 Three kinds of target, told apart by :func:`sklearn.utils.multiclass.type_of_target`:
 
@@ -49,10 +49,3 @@ def encode(y, classes, multilabel, dtype):
     Y = np.zeros((len(y), len(classes)), dtype=dtype)
     Y[np.arange(len(y)), indices] = 1
     return Y
-
-
-def decode(P, classes, multilabel):
-    """``predict``: the arg-max class of each row of ``P`` (labels above 0.5 for multilabel)."""
-    if multilabel:
-        return (P > 0.5).astype(int)
-    return classes[np.argmax(P, axis=1)]
