@@ -147,15 +147,15 @@ def make_mlp(solver, n1, n_samples, epochs, seed):
 @contextlib.contextmanager
 def training_path(variant):
     """Make our estimator train with the ``wired``, ``pure`` or ``fast`` epoch function."""
-    saved = _classifier.run_epoch_fast
+    saved = _classifier.epoch_runner
     if variant == "fast":
-        _classifier.run_epoch_fast = _fast.run_epoch_fast
+        _classifier.epoch_runner = _fast.epoch_runner
     elif variant == "pure":
-        _classifier.run_epoch_fast = _training.run_epoch
+        _classifier.epoch_runner = _training.pure_epoch_runner
     try:
         yield
     finally:
-        _classifier.run_epoch_fast = saved
+        _classifier.epoch_runner = saved
 
 
 def timed_fit(model, X, y, variant=None):

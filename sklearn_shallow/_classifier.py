@@ -34,7 +34,7 @@ from sklearn.utils.validation import (
 
 from . import _targets
 from ._activations import sigmoid
-from ._fast import run_epoch_fast
+from ._fast import epoch_runner
 from ._solvers import make_update_rule, minimize_lbfgs, scheduled_learning_rate
 from ._training import (
     MIN_ADAPTIVE_LEARNING_RATE,
@@ -616,6 +616,14 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         fresh_state = rule.init_state(state["params"])
         if not (incremental and continuing) or state["opt_state"].keys() != fresh_state.keys():
             state["opt_state"] = fresh_state
+        # The private fast path (in-place, buffers kept across epochs) computes the
+        # epochs of the pure steps for dense numpy data; anything else runs through
+        # _training.run_epoch. Tests hold the two to each other. The runner's own
+        # copies replace the starting arrays, so that these can be freed.
+        run = epoch_runner(
+            X, Y, sample_weight, state["params"], state["opt_state"], rule=rule, config=config
+        )
+        state["params"], state["opt_state"] = run.load(state["params"], state["opt_state"])
         if not incremental:
             state["stopping"] = new_stopping()
             state["learning_rate"] = self.alpha
@@ -632,19 +640,11 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                     state["learning_rate"] = scheduled_learning_rate(
                         self.learning_rate, self.alpha, state["t"], self.power_t
                     )
-                # The private fast path (in-place, preallocated buffers) computes the
-                # epoch of the pure steps for dense numpy data and hands anything else
-                # to _training.run_epoch; tests hold the two to each other.
-                params, opt_state, J, accuracy = run_epoch_fast(
-                    X,
-                    Y,
-                    sample_weight,
+                params, opt_state, J, accuracy = run(
                     state["params"],
                     state["opt_state"],
                     batches=epoch_batches(X.shape[0], batch_size, self.shuffle, rng),
-                    rule=rule,
                     learning_rate=state["learning_rate"],
-                    config=config,
                 )
                 epoch = state["n_iter"] + 1
                 if not (math.isfinite(J) and _all_finite(params)):
@@ -663,10 +663,13 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                     tol=self.tol,
                     n_iter_no_change=self.n_iter_no_change,
                 )
+                # The runner overwrites `params` at the next epoch: keep copies.
                 if early_stopping and (best is None or state["stopping"]["improved"]):
-                    best = (params, epoch)
+                    best = (_copied(params), epoch)
                 _report(progress, self.verbose, record)
-                if self.callback is not None and self.callback(self, {**record, "params": params}):
+                if self.callback is not None and self.callback(
+                    self, {**record, "params": _copied(params)}
+                ):
                     stopped = True
                     break
                 if not incremental and state["stopping"]["stalled_too_long"]:
@@ -1023,6 +1026,11 @@ def _num_rows(y):
 
 def _all_finite(params):
     return all(bool(_namespace(P).all(_namespace(P).isfinite(P))) for P in params.values())
+
+
+def _copied(params):
+    """Copies of the parameters (in their namespace and device)."""
+    return {name: _namespace(P).asarray(P, copy=True) for name, P in params.items()}
 
 
 def _contiguous(P):

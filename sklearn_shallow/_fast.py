@@ -1,11 +1,13 @@
-"""Private fast path of the training loop: one epoch on preallocated buffers.
+"""Private fast path of the training loop: the epochs of a fit on buffers kept between them.
 
-:func:`run_epoch_fast` computes what :func:`._training.run_epoch` computes (same
-signature, same return value, the equations of :mod:`.network` and the update
-rules of :mod:`._solvers`) for dense numpy ``float32``/``float64`` data and the
-rules :class:`~._solvers.GradientDescent`, :class:`~._solvers.Momentum` and
-:class:`~._solvers.Adam`. The public steps stay pure and are the reference that
-the tests hold this module to; only the way the work is done differs:
+:func:`epoch_runner` returns, for dense numpy ``float32``/``float64`` data and
+the rules :class:`~._solvers.GradientDescent`, :class:`~._solvers.Momentum` and
+:class:`~._solvers.Adam`, a runner whose epochs compute what
+:func:`._training.run_epoch` computes (the equations of :mod:`.network` and the
+update rules of :mod:`._solvers`); for anything else, the pure
+:class:`~._training.PureEpochs`. The public steps stay pure and are the
+reference that the tests hold this module to; only the way the work is done
+differs:
 
 - **Samples stay rows in the hidden layer.** The estimator holds ``X`` as
   ``(m, n0)``. Instead of the course's ``Z1 = W1 · Xᵀ`` this module computes
@@ -14,7 +16,7 @@ the tests hold this module to; only the way the work is done differs:
   receives ``A · Bᵀ``. ``H`` ``(batch, n1)`` holds ``Z1ᵀ``, then ``A1ᵀ``;
   ``dH`` holds ``dZ1ᵀ``. The output layer keeps the course's layout: ``A2``
   ``(n2, batch)`` holds ``Z2``, then ``A2``, then ``dZ2``.
-- **Buffers are allocated once per epoch**, for the largest batch, and every
+- **Buffers are allocated once per fit**, for the largest batch, and every
   step writes into them (``np.matmul(..., out=)``, ufuncs with ``out=``).
   ``Z1`` becomes ``A1`` in place: no derivative ``g'`` needs ``Z1`` once ``A1``
   is known (for relu, ``Z1 > 0`` exactly where ``A1 > 0``).
@@ -28,8 +30,10 @@ the tests hold this module to; only the way the work is done differs:
 - **The dtype is kept**: ``float32`` data gives ``float32`` work end to end
   (every scalar is a Python float or a numpy scalar of the data's dtype, which
   never promote an array).
-- **The caller's arrays are never written**: parameters and optimiser state are
-  copied once at the start of the epoch, then updated in place.
+- **The caller's arrays are never written**: the starting parameters and
+  optimiser state are copied into the runner's vectors, which the epochs then
+  update in place; what an epoch returns are views of those vectors, so a fit
+  holds one copy of its parameters and moments, not two.
 - **Subnormal flushing** (``|x| < finfo.tiny`` set to 0) is applied to the same
   quantities at the same points as in :mod:`._solvers`.
 
@@ -43,9 +47,9 @@ import numpy as np
 from scipy.special import expit
 
 from ._solvers import Adam, GradientDescent, Momentum
-from ._training import run_epoch
+from ._training import PureEpochs
 
-__all__ = ["run_epoch_fast", "supports_fast_path"]
+__all__ = ["epoch_runner", "run_epoch_fast", "supports_fast_path"]
 
 #: Order of the parameters inside their vector: the penalised weights first.
 _LAYOUT = ("W1", "W2", "b1", "b2")
@@ -205,6 +209,7 @@ class _Workspace:
 
     def __init__(self, X, Y, params, rows, *, activation, gather, weighted):
         n1, n2, dtype = params["W1"].shape[0], params["W2"].shape[0], X.dtype
+        self.rows, self.gather = rows, gather
         self.by_rows = {
             "H": np.empty((rows, n1), dtype),
             "dH": np.empty((rows, n1), dtype),
@@ -351,12 +356,10 @@ class _Update:
     on every call.
     """
 
-    def __init__(self, params, rule, learning_rate):
+    def __init__(self, params, rule):
         dtype = params.vector.dtype
         self.scalar = dtype.type
         self.rule = rule
-        self.alpha = float(learning_rate)  # Adam's step size is computed in float64
-        self.learning_rate = self.scalar(learning_rate)
         self.constants = {
             name: self.scalar(value)
             for name, value in vars(rule).items()
@@ -368,6 +371,11 @@ class _Update:
         self.scratch = np.empty_like(params.vector)
         self.mask = np.empty(params.vector.shape, bool)
         self.tiny = np.finfo(dtype).smallest_normal
+
+    def set_learning_rate(self, learning_rate):
+        """The learning rate of the coming epoch."""
+        self.alpha = float(learning_rate)  # Adam's step size is computed in float64
+        self.learning_rate = self.scalar(learning_rate)
 
     def flush_subnormal(self, P, nonnegative=False):
         """Set ``|P| < tiny`` to zero in place (see :func:`.network._flush_subnormal`)."""
@@ -450,14 +458,103 @@ def _state_dict(opt_state, state, views):
 # ----------------------------------------------------------------- the epoch
 
 
-def run_epoch_fast(
-    X, Y, sample_weight, params, opt_state, *, batches, rule, learning_rate, config
-):
-    """One pass over the batches, as :func:`._training.run_epoch`, on preallocated buffers.
+class _FastEpochs:
+    """The epochs of one fit on buffers kept from one epoch to the next.
 
-    Where :func:`supports_fast_path` is False, or the arrays do not all share
-    ``X``'s dtype, or the network has more than one hidden layer, this calls
-    ``run_epoch`` itself.
+    Built by :func:`epoch_runner`; follows the protocol of
+    :class:`._training.PureEpochs`. ``load`` copies the starting parameters and
+    optimiser state into the runner's vectors and returns views of them; each
+    call then updates those vectors in place and returns the same views. Arrays
+    the runner did not hand out are copied in first, so the caller's own arrays
+    are never written; arrays it did hand out are overwritten by the next epoch
+    (the estimator copies the ones it keeps, such as the best epoch's weights).
+    """
+
+    def __init__(self, X, Y, sample_weight, params, opt_state, *, rule, config):
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.params = _Vector(params)
+        self.grads = _Vector(params)
+        self.state, self.state_views = _state_vectors(opt_state, params)
+        self.update = _Update(self.params, rule)
+        self.step = _STEPS[type(rule)]
+        self.activation = config["activation"]
+        self.g, self.g_prime = _ACTIVATIONS[self.activation]
+        self.output, self.l2 = config["output"], config["l2"]
+        self.eps = np.finfo(X.dtype).eps
+        self.workspace = None
+
+    def load(self, params, opt_state):
+        """Copy ``params`` and ``opt_state`` in (unless they are the runner's own views)."""
+        for name, view in self.params.views.items():
+            if params[name] is not view:
+                np.copyto(view, params[name])
+        for key, value in opt_state.items():
+            if not isinstance(value, np.ndarray):
+                self.state[key] = value
+            elif value is not (view := self.state_views[key[0]][key[1:]]):
+                np.copyto(view, value)
+        return self.params.views, _state_dict(opt_state, self.state, self.state_views)
+
+    def _workspace(self, rows, gather):
+        ws = self.workspace
+        if ws is None or ws.rows < rows or (gather and not ws.gather):
+            ws = self.workspace = _Workspace(
+                self.X,
+                self.Y,
+                self.params.views,
+                max(rows, 0 if ws is None else ws.rows),
+                activation=self.activation,
+                gather=gather or (ws is not None and ws.gather),
+                weighted=self.sample_weight is not None,
+            )
+        return ws
+
+    def __call__(self, params, opt_state, *, batches, learning_rate):
+        """One pass over ``batches``, as :func:`._training.run_epoch`.
+
+        Returns
+        -------
+        params : dict of ndarray
+            The parameters after the epoch (the runner's views).
+        opt_state : dict
+            The optimiser state after the epoch (the runner's views and scalars).
+        loss : float
+            Mean over the batches, weighted by their mass, of each batch's
+            objective before its update.
+        accuracy : float
+            Training accuracy measured the same way.
+        """
+        X, Y, sample_weight = self.X, self.Y, self.sample_weight
+        P, grads, update, state = self.params, self.grads, self.update, self.state
+        params, opt_state = self.load(params, opt_state)
+        update.set_learning_rate(learning_rate)
+        batches = list(batches)
+        lengths = [_batch_length(batch, X.shape[0]) for batch in batches]
+        workspace = self._workspace(
+            max(lengths, default=0), not all(isinstance(b, slice) for b in batches)
+        )
+        total_loss = total_correct = total_mass = 0.0
+        for batch, rows in zip(batches, lengths, strict=True):
+            view = workspace.views(rows)
+            w = None if sample_weight is None else _take(sample_weight, batch, view["w"])
+            m = rows if w is None else np.add.reduce(w)
+            if m == 0:
+                continue
+            Xb, Yb = _take(X, batch, view["X"]), _take(Y, batch, view["Y"])
+            _forward(Xb, P.views, view, self.g, self.output)
+            log_likelihood, hits = _log_likelihood_and_hits(Yb, w, view, self.output, self.eps)
+            penalty = 0.5 * self.l2 * float(np.dot(P.weights, P.weights)) if self.l2 else 0.0
+            total_loss += penalty - log_likelihood
+            total_correct += hits
+            total_mass += float(m)
+            _backward(Xb, Yb, w, m, P, grads, update.scratch, view, self.g_prime, self.l2)
+            self.step(update, P.vector, grads.vector, state)
+        opt_state = _state_dict(opt_state, state, self.state_views)
+        return params, opt_state, total_loss / total_mass, total_correct / total_mass
+
+
+def epoch_runner(X, Y, sample_weight, params, opt_state, *, rule, config):
+    """The epoch runner of a fit: the fast path where it applies, else the pure one.
 
     Parameters
     ----------
@@ -468,78 +565,47 @@ def run_epoch_fast(
     sample_weight : ndarray of shape (m,) or None
         Non-negative sample weights.
     params : dict of ndarray
-        ``W1, b1, W2, b2``; not modified.
+        ``W1, b1, W2, b2``: their shapes and dtype size the buffers (not read).
     opt_state : dict
-        The update rule's state; not modified.
-    batches : iterable of slice or ndarray of int
-        The rows of each batch.
+        The update rule's state, likewise.
     rule : GradientDescent, Momentum or Adam
         The update rule.
-    learning_rate : float
-        Learning rate of this epoch.
     config : dict
         ``{"activation", "output", "l2"}``.
 
     Returns
     -------
-    params : dict of ndarray
-        New parameters (views of one vector).
-    opt_state : dict
-        New optimiser state.
-    loss : float
-        Mean over the batches, weighted by their mass, of each batch's objective
-        before its update.
-    accuracy : float
-        Training accuracy measured the same way.
+    runner : _FastEpochs or ._training.PureEpochs
+        A :class:`_FastEpochs` where :func:`supports_fast_path` holds, every array
+        shares ``X``'s dtype and the network has one hidden layer; a
+        :class:`~._training.PureEpochs` otherwise.
     """
-    if not (
-        supports_fast_path(X, rule, config) and _arrays_fit(X, Y, sample_weight, params, opt_state)
-    ):
-        return run_epoch(
-            X,
-            Y,
-            sample_weight,
-            params,
-            opt_state,
-            batches=batches,
-            rule=rule,
-            learning_rate=learning_rate,
-            config=config,
-        )
-    batches = list(batches)
-    lengths = [_batch_length(batch, X.shape[0]) for batch in batches]
-    P = _Vector(params, source=params)
-    grads = _Vector(params)
-    state, state_views = _state_vectors(opt_state, params)
-    update = _Update(P, rule, learning_rate)
-    step = _STEPS[type(rule)]
-    workspace = _Workspace(
-        X,
-        Y,
-        params,
-        max(lengths, default=0),
-        activation=config["activation"],
-        gather=not all(isinstance(batch, slice) for batch in batches),
-        weighted=sample_weight is not None,
-    )
-    g, g_prime = _ACTIVATIONS[config["activation"]]
-    output, l2 = config["output"], config["l2"]
-    eps = np.finfo(X.dtype).eps
-    total_loss = total_correct = total_mass = 0.0
-    for batch, rows in zip(batches, lengths, strict=True):
-        view = workspace.views(rows)
-        w = None if sample_weight is None else _take(sample_weight, batch, view["w"])
-        m = rows if w is None else np.add.reduce(w)
-        if m == 0:
-            continue
-        Xb, Yb = _take(X, batch, view["X"]), _take(Y, batch, view["Y"])
-        _forward(Xb, P.views, view, g, output)
-        log_likelihood, hits = _log_likelihood_and_hits(Yb, w, view, output, eps)
-        penalty = 0.5 * l2 * float(np.dot(P.weights, P.weights)) if l2 else 0.0
-        total_loss += penalty - log_likelihood
-        total_correct += hits
-        total_mass += float(m)
-        _backward(Xb, Yb, w, m, P, grads, update.scratch, view, g_prime, l2)
-        step(update, P.vector, grads.vector, state)
-    opt_state = _state_dict(opt_state, state, state_views)
-    return P.views, opt_state, total_loss / total_mass, total_correct / total_mass
+    if supports_fast_path(X, rule, config) and _arrays_fit(X, Y, sample_weight, params, opt_state):
+        return _FastEpochs(X, Y, sample_weight, params, opt_state, rule=rule, config=config)
+    return PureEpochs(X, Y, sample_weight, rule=rule, config=config)
+
+
+def run_epoch_fast(
+    X, Y, sample_weight, params, opt_state, *, batches, rule, learning_rate, config
+):
+    """One epoch through :func:`epoch_runner`, with the signature of :func:`._training.run_epoch`.
+
+    The runner is built for this one epoch, so the arrays returned are new and
+    ``params`` and ``opt_state`` are not modified.
+
+    Parameters
+    ----------
+    X, Y, sample_weight, params, opt_state, rule, config
+        As for :func:`epoch_runner`.
+    batches : iterable of slice or ndarray of int
+        The rows of each batch.
+    learning_rate : float
+        Learning rate of this epoch.
+
+    Returns
+    -------
+    params, opt_state, loss, accuracy
+        As :func:`._training.run_epoch`.
+    """
+    run = epoch_runner(X, Y, sample_weight, params, opt_state, rule=rule, config=config)
+    return run(params, opt_state, batches=batches, learning_rate=learning_rate)

@@ -115,6 +115,50 @@ def run_epoch(X, Y, sample_weight, params, opt_state, *, batches, rule, learning
     return params, opt_state, float(total_loss) / total_mass, float(total_correct) / total_mass
 
 
+class PureEpochs:
+    """Epochs of one fit through :func:`run_epoch`: the reference the fast path is held to.
+
+    The estimator trains through an *epoch runner*: ``load`` takes the starting
+    parameters and optimiser state and returns those the runner works on, and each
+    call runs one epoch on what the previous one returned. This one keeps nothing:
+    every epoch returns new arrays, as ``run_epoch`` does.
+
+    Parameters
+    ----------
+    X, Y, sample_weight : arrays
+        As for :func:`run_epoch`, the same for every epoch of the fit.
+    rule : object
+        The update rule (see :mod:`._solvers`).
+    config : dict
+        ``{"activation", "output", "l2"}``.
+    """
+
+    def __init__(self, X, Y, sample_weight, *, rule, config):
+        self.data = (X, Y, sample_weight)
+        self.rule, self.config = rule, config
+
+    def load(self, params, opt_state):
+        """The parameters and state to start from (here: those given)."""
+        return params, opt_state
+
+    def __call__(self, params, opt_state, *, batches, learning_rate):
+        """One epoch: ``(params, opt_state, loss, accuracy)`` as :func:`run_epoch`."""
+        return run_epoch(
+            *self.data,
+            params,
+            opt_state,
+            batches=batches,
+            rule=self.rule,
+            learning_rate=learning_rate,
+            config=self.config,
+        )
+
+
+def pure_epoch_runner(X, Y, sample_weight, params, opt_state, *, rule, config):
+    """A :class:`PureEpochs`, with the signature of :func:`._fast.epoch_runner`."""
+    return PureEpochs(X, Y, sample_weight, rule=rule, config=config)
+
+
 def update_stopping(stopping, *, loss_value, val_score, tol, n_iter_no_change):
     """Count epochs without improvement, as ``MLPClassifier`` does.
 

@@ -8,15 +8,17 @@ epochs is a real check: any slip in an equation changes results at the 1e-3
 level or more.
 """
 
+import itertools
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_shallow import ShallowNNClassifier, _classifier
-from sklearn_shallow._fast import run_epoch_fast, supports_fast_path
+from sklearn_shallow._fast import epoch_runner, run_epoch_fast, supports_fast_path
 from sklearn_shallow._solvers import Adam, GradientDescent, Momentum
-from sklearn_shallow._training import epoch_batches, run_epoch
+from sklearn_shallow._training import epoch_batches, pure_epoch_runner, run_epoch
 from sklearn_shallow.network import initialize
 
 RULES = {
@@ -229,8 +231,56 @@ def test_estimator_with_fast_path_matches_pure(monkeypatch, iris, solver):
     model = ShallowNNClassifier(8, solver=solver, max_iter=5, tol=None, batch_size=32)
     model.set_params(random_state=0)
     fast = ShallowNNClassifier(**model.get_params()).fit(X, y)
-    monkeypatch.setattr(_classifier, "run_epoch_fast", run_epoch)
+    monkeypatch.setattr(_classifier, "epoch_runner", pure_epoch_runner)
     pure = model.fit(X, y)
     pure_params = pure.params_
     assert_states_close(fast.params_, pure_params, rtol=1e-10, atol=1e-14)
     assert_allclose(fast.loss_curve_, pure.loss_curve_, rtol=1e-10)
+
+
+@pytest.mark.parametrize("rule", list(RULES))
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_runner_kept_across_epochs_equals_pure_epochs(rule, shuffle):
+    """One runner for the whole fit (buffers reused, returned views fed back in)."""
+    X, Y, w, params, opt_state, batches = setup("softmax", rule, shuffle, True)
+    config = {"activation": "tanh", "output": "softmax", "l2": 0.1}
+    pure_params, pure_state, pure_scores = train(
+        run_epoch, X, Y, w, params, opt_state, batches, RULES[rule], config
+    )
+    params_copy = {k: v.copy() for k, v in params.items()}
+    run = epoch_runner(X, Y, w, params, opt_state, rule=RULES[rule], config=config)
+    fast_params, fast_state = run.load(params, opt_state)
+    scores = []
+    for epoch_batches_ in batches:
+        fast_params, fast_state, J, accuracy = run(
+            fast_params, fast_state, batches=epoch_batches_, learning_rate=0.05
+        )
+        scores.append((J, accuracy))
+    assert_states_close(fast_params, pure_params, rtol=1e-10, atol=1e-14)
+    assert_states_close(fast_state, pure_state, rtol=1e-10, atol=1e-14)
+    assert_allclose(scores, pure_scores, rtol=1e-10)
+    for key, value in params_copy.items():
+        assert_array_equal(params[key], value)
+
+
+def test_estimator_keeps_copies_of_the_params_it_hands_out(iris):
+    """The runner overwrites its views each epoch; callbacks and early stopping get copies."""
+    X, y = iris
+    seen = []
+    model = ShallowNNClassifier(
+        8, max_iter=4, tol=None, random_state=0, callback=lambda m, r: seen.append(r["params"])
+    ).fit(X, y)
+    W1s = [params["W1"] for params in seen]
+    assert len(W1s) == 4
+    assert all(not np.array_equal(a, b) for a, b in itertools.pairwise(W1s))
+    assert_array_equal(W1s[-1], model.params_["W1"])
+
+    stopped = ShallowNNClassifier(
+        8, max_iter=40, early_stopping=True, n_iter_no_change=3, random_state=0
+    ).fit(X, y)
+    assert stopped.best_epoch_ < stopped.n_iter_  # the kept weights are not the last ones
+    refit = ShallowNNClassifier(
+        8, max_iter=stopped.best_epoch_, tol=None, random_state=0, early_stopping=True
+    )
+    # Same data split and draws, stopped at the best epoch: the same weights.
+    assert_array_equal(refit.fit(X, y).params_["W1"], stopped.params_["W1"])
