@@ -41,10 +41,15 @@ Rounding differs from the pure path only where BLAS or a reduction sums in
 another order (a few units in the last place per step).
 """
 
+import contextlib
+import functools
 import math
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy.special import expit
+from threadpoolctl import ThreadpoolController
 
 from ._solvers import Adam, GradientDescent, Momentum
 from ._training import PureEpochs
@@ -315,14 +320,16 @@ def _log_likelihood_and_hits(Yb, w, view, output, eps):
     return float(np.add.reduce(P @ w)), float(np.dot(w, correct))
 
 
-def _backward(Xb, Yb, w, m, params, grads, scratch, view, g_prime, l2):
-    """The course's six backward equations into the views of ``grads``.
+def _gradients(Xb, Yb, w, m, params, out, view, g_prime):
+    """The course's six backward equations, without the L2 term, into the views of ``out``.
 
     ``A2`` becomes ``dZ2``; ``H`` (``A1ᵀ``) may be overwritten by ``g'`` once
     ``dW2`` no longer needs it. Sums over samples are products with a vector of
-    ones (one BLAS call instead of a strided reduction).
+    ones (one BLAS call instead of a strided reduction). ``m`` is the mass of
+    the whole batch, so that the gradients of the chunks of a batch add up to
+    the batch's.
     """
-    D2, H, dH, ones, dP = view["A2"], view["H"], view["dH"], view["ones"], grads.views
+    D2, H, dH, ones, dP = view["A2"], view["H"], view["dH"], view["ones"], out.views
     np.subtract(D2, Yb.T, out=D2)  # dZ2 = A2 - Y, then times w / m (or 1 / m)
     if w is None:
         np.multiply(D2, D2.dtype.type(1.0 / m), out=D2)
@@ -339,10 +346,56 @@ def _backward(Xb, Yb, w, m, params, grads, scratch, view, g_prime, l2):
     g_prime(H, dH, view)
     np.matmul(Xb.T, dH, out=dP["W1"].T)  # dW1ᵀ = (dZ1 · Xᵀ)ᵀ = X · dZ1ᵀ
     np.matmul(ones, dH, out=dP["b1"][:, 0])
+
+
+def _add_penalty(params, grads, scratch, l2, m):
+    """``dW += (l2 / m) W`` for both weight matrices (one slice of the vectors)."""
     if l2:
         scratch = scratch[: params.weights.size]
-        penalty = np.multiply(params.weights, D2.dtype.type(l2 / m), out=scratch)
+        penalty = np.multiply(params.weights, params.weights.dtype.type(l2 / m), out=scratch)
         np.add(grads.weights, penalty, out=grads.weights)
+
+
+# --------------------------------------------------------------- threads
+
+
+@functools.cache
+def _blas_controller():
+    return ThreadpoolController().select(user_api="blas")
+
+
+def _blas_threads():
+    """How many threads BLAS may use now (what ``threadpoolctl`` limits)."""
+    return max((lib["num_threads"] for lib in _blas_controller().info()), default=1)
+
+
+class _Threads:
+    """Runs a function on several parts at once: one part in the caller, the rest in workers.
+
+    The chunks of a large batch run on as many threads as BLAS may use, each
+    with one BLAS thread: numpy's element-wise work, which runs on one core
+    outside the GIL, then uses every core the user allowed, and never more.
+    Results come back in the order of the parts.
+    """
+
+    def __init__(self, n_threads):
+        self.n_threads = n_threads
+        self._executor = ThreadPoolExecutor(n_threads - 1) if n_threads > 1 else None
+        if self._executor is not None:
+            weakref.finalize(self, self._executor.shutdown, wait=False)
+
+    def map(self, function, parts):
+        if self._executor is None or len(parts) == 1:
+            return [function(part) for part in parts]
+        futures = [self._executor.submit(function, part) for part in parts[1:]]
+        first = function(parts[0])
+        return [first, *(future.result() for future in futures)]
+
+
+def _split(n, n_parts):
+    """``n_parts`` contiguous slices covering ``range(n)``, of near-equal lengths."""
+    stops = [n * (k + 1) // n_parts for k in range(n_parts)]
+    return [slice(start, stop) for start, stop in zip([0, *stops[:-1]], stops, strict=True)]
 
 
 # --------------------------------------------------------------- update rules
@@ -458,6 +511,13 @@ def _state_dict(opt_state, state, views):
 # ----------------------------------------------------------------- the epoch
 
 
+#: A large batch is cut into chunks whose hidden-layer buffers take about this
+#: many bytes, so that the element-wise work of a chunk runs in cache.
+_CHUNK_BYTES = 1 << 20
+#: Batches of fewer rows than twice this are not cut.
+_MIN_CHUNK_ROWS = 256
+
+
 class _FastEpochs:
     """The epochs of one fit on buffers kept from one epoch to the next.
 
@@ -468,6 +528,14 @@ class _FastEpochs:
     the runner did not hand out are copied in first, so the caller's own arrays
     are never written; arrays it did hand out are overwritten by the next epoch
     (the estimator copies the ones it keeps, such as the best epoch's weights).
+
+    A large batch (full-batch gradient descent) is cut into chunks of samples:
+    each thread runs the forward and backward passes of its chunks on its own
+    small buffers, which stay in cache, with single-threaded BLAS, and adds
+    their gradients into its own vector; the vectors are summed at the end
+    (gradients are sums over samples, so the batch's gradient is the sum of its
+    chunks'). The chunks and their order are fixed, so results do not depend
+    on timing. Small batches run whole, with BLAS's own threads.
     """
 
     def __init__(self, X, Y, sample_weight, params, opt_state, *, rule, config):
@@ -475,13 +543,17 @@ class _FastEpochs:
         self.params = _Vector(params)
         self.grads = _Vector(params)
         self.state, self.state_views = _state_vectors(opt_state, params)
+        self.threads = _Threads(max(1, _blas_threads()))
         self.update = _Update(self.params, rule)
         self.step = _STEPS[type(rule)]
         self.activation = config["activation"]
         self.g, self.g_prime = _ACTIVATIONS[self.activation]
         self.output, self.l2 = config["output"], config["l2"]
         self.eps = np.finfo(X.dtype).eps
+        n1 = params["W1"].shape[0]
+        self.chunk_rows = max(_MIN_CHUNK_ROWS, _CHUNK_BYTES // (n1 * X.dtype.itemsize))
         self.workspace = None
+        self.workers = []
 
     def load(self, params, opt_state):
         """Copy ``params`` and ``opt_state`` in (unless they are the runner's own views)."""
@@ -495,19 +567,72 @@ class _FastEpochs:
                 np.copyto(view, value)
         return self.params.views, _state_dict(opt_state, self.state, self.state_views)
 
-    def _workspace(self, rows, gather):
-        ws = self.workspace
-        if ws is None or ws.rows < rows or (gather and not ws.gather):
-            ws = self.workspace = _Workspace(
-                self.X,
-                self.Y,
-                self.params.views,
-                max(rows, 0 if ws is None else ws.rows),
-                activation=self.activation,
-                gather=gather or (ws is not None and ws.gather),
-                weighted=self.sample_weight is not None,
+    def _new_workspace(self, rows, gather, old):
+        if old is not None and old.rows >= rows and (old.gather or not gather):
+            return old
+        return _Workspace(
+            self.X,
+            self.Y,
+            self.params.views,
+            max(rows, 0 if old is None else old.rows),
+            activation=self.activation,
+            gather=gather or (old is not None and old.gather),
+            weighted=self.sample_weight is not None,
+        )
+
+    def _workers(self, n_workers, rows, gather):
+        """Per thread: a chunk workspace, its gradient sum and a gradient scratch vector.
+
+        The first thread sums straight into ``self.grads``.
+        """
+        while len(self.workers) < n_workers:
+            first = not self.workers
+            total = self.grads if first else _Vector(self.params.views)
+            self.workers.append([None, total, _Vector(self.params.views)])
+        for worker in self.workers[:n_workers]:
+            worker[0] = self._new_workspace(rows, gather, worker[0])
+        return self.workers[:n_workers]
+
+    def _pass(self, Xb, Yb, w, m, view, out):
+        """Forward and backward on one batch or chunk; the gradients go to ``out``."""
+        P = self.params
+        _forward(Xb, P.views, view, self.g, self.output)
+        log_likelihood, hits = _log_likelihood_and_hits(Yb, w, view, self.output, self.eps)
+        _gradients(Xb, Yb, w, m, P, out, view, self.g_prime)
+        return log_likelihood, hits
+
+    def _chunks(self, worker, parts, m):
+        """One thread's chunks: their log-likelihood and hits; gradients summed in the worker."""
+        workspace, total, scratch = worker
+        log_likelihood = hits = 0.0
+        for k, part in enumerate(parts):
+            view = workspace.views(_batch_length(part, self.X.shape[0]))
+            w = None if self.sample_weight is None else _take(self.sample_weight, part, view["w"])
+            Xc, Yc = _take(self.X, part, view["X"]), _take(self.Y, part, view["Y"])
+            chunk = self._pass(Xc, Yc, w, m, view, total if k == 0 else scratch)
+            if k:
+                np.add(total.vector, scratch.vector, out=total.vector)
+            log_likelihood += chunk[0]
+            hits += chunk[1]
+        return log_likelihood, hits
+
+    def _large_batch(self, batch, rows, m):
+        n_chunks = max(self.threads.n_threads, -(-rows // self.chunk_rows))
+        pieces = _split(rows, n_chunks)
+        parts = [_sub_batch(batch, piece) for piece in pieces]
+        n_workers = min(self.threads.n_threads, n_chunks)
+        longest = max(piece.stop - piece.start for piece in pieces)
+        workers = self._workers(n_workers, longest, gather=not isinstance(batch, slice))
+        groups = [parts[piece] for piece in _split(n_chunks, n_workers)]
+        # One BLAS thread per worker: the workers themselves use the cores.
+        limit = _blas_controller().limit(limits=1) if n_workers > 1 else contextlib.nullcontext()
+        with limit:
+            results = self.threads.map(
+                lambda k: self._chunks(workers[k], groups[k], m), list(range(n_workers))
             )
-        return ws
+        for _, total, _ in workers[1:]:
+            np.add(self.grads.vector, total.vector, out=self.grads.vector)
+        return sum(r[0] for r in results), sum(r[1] for r in results)
 
     def __call__(self, params, opt_state, *, batches, learning_rate):
         """One pass over ``batches``, as :func:`._training.run_epoch`.
@@ -525,32 +650,46 @@ class _FastEpochs:
             Training accuracy measured the same way.
         """
         X, Y, sample_weight = self.X, self.Y, self.sample_weight
-        P, grads, update, state = self.params, self.grads, self.update, self.state
+        P, grads, update = self.params, self.grads, self.update
         params, opt_state = self.load(params, opt_state)
         update.set_learning_rate(learning_rate)
         batches = list(batches)
         lengths = [_batch_length(batch, X.shape[0]) for batch in batches]
-        workspace = self._workspace(
-            max(lengths, default=0), not all(isinstance(b, slice) for b in batches)
-        )
+        small = [rows for rows in lengths if rows < 2 * _MIN_CHUNK_ROWS]
+        if small:
+            gather = not all(isinstance(b, slice) for b in batches)
+            self.workspace = self._new_workspace(max(small), gather, self.workspace)
         total_loss = total_correct = total_mass = 0.0
         for batch, rows in zip(batches, lengths, strict=True):
-            view = workspace.views(rows)
-            w = None if sample_weight is None else _take(sample_weight, batch, view["w"])
-            m = rows if w is None else np.add.reduce(w)
-            if m == 0:
-                continue
-            Xb, Yb = _take(X, batch, view["X"]), _take(Y, batch, view["Y"])
-            _forward(Xb, P.views, view, self.g, self.output)
-            log_likelihood, hits = _log_likelihood_and_hits(Yb, w, view, self.output, self.eps)
+            if rows >= 2 * _MIN_CHUNK_ROWS:
+                m = rows if sample_weight is None else np.add.reduce(sample_weight[batch])
+                if m == 0:
+                    continue
+                log_likelihood, hits = self._large_batch(batch, rows, m)
+            else:
+                view = self.workspace.views(rows)
+                w = None if sample_weight is None else _take(sample_weight, batch, view["w"])
+                m = rows if w is None else np.add.reduce(w)
+                if m == 0:
+                    continue
+                Xb, Yb = _take(X, batch, view["X"]), _take(Y, batch, view["Y"])
+                log_likelihood, hits = self._pass(Xb, Yb, w, m, view, grads)
             penalty = 0.5 * self.l2 * float(np.dot(P.weights, P.weights)) if self.l2 else 0.0
             total_loss += penalty - log_likelihood
             total_correct += hits
             total_mass += float(m)
-            _backward(Xb, Yb, w, m, P, grads, update.scratch, view, self.g_prime, self.l2)
-            self.step(update, P.vector, grads.vector, state)
-        opt_state = _state_dict(opt_state, state, self.state_views)
+            _add_penalty(P, grads, update.scratch, self.l2, m)
+            self.step(update, P.vector, grads.vector, self.state)
+        opt_state = _state_dict(opt_state, self.state, self.state_views)
         return params, opt_state, total_loss / total_mass, total_correct / total_mass
+
+
+def _sub_batch(batch, piece):
+    """Rows ``piece`` (a slice of positions) of a batch given as a slice or as indices."""
+    if isinstance(batch, slice):
+        start = batch.start or 0
+        return slice(start + piece.start, start + piece.stop)
+    return batch[piece]
 
 
 def epoch_runner(X, Y, sample_weight, params, opt_state, *, rule, config):

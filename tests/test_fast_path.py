@@ -15,7 +15,7 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sklearn_shallow import ShallowNNClassifier, _classifier
+from sklearn_shallow import ShallowNNClassifier, _classifier, _fast
 from sklearn_shallow._fast import epoch_runner, run_epoch_fast, supports_fast_path
 from sklearn_shallow._solvers import Adam, GradientDescent, Momentum
 from sklearn_shallow._training import epoch_batches, pure_epoch_runner, run_epoch
@@ -80,12 +80,28 @@ def assert_states_close(fast, pure, rtol, atol):
             assert fast[key] == value
 
 
+@pytest.fixture(params=["whole", "chunked"])
+def batch_layout(request, monkeypatch):
+    """Run each batch whole, or cut into chunks of 8 rows spread over 3 threads.
+
+    The second layout is the one large batches (full-batch gradient descent)
+    take; here it is forced on the small batches of these tests.
+    """
+    if request.param == "chunked":
+        monkeypatch.setattr(_fast, "_MIN_CHUNK_ROWS", 8)
+        monkeypatch.setattr(_fast, "_CHUNK_BYTES", 1)
+        monkeypatch.setattr(_fast, "_blas_threads", lambda: 3)
+    return request.param
+
+
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "identity"])
 @pytest.mark.parametrize("output", ["sigmoid", "softmax"])
 @pytest.mark.parametrize("rule", list(RULES))
 @pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_fast_epoch_equals_pure_epoch_float64(activation, output, rule, shuffle, weighted):
+def test_fast_epoch_equals_pure_epoch_float64(
+    activation, output, rule, shuffle, weighted, batch_layout
+):
     X, Y, sample_weight, params, opt_state, batches = setup(output, rule, shuffle, weighted)
     config = {"activation": activation, "output": output, "l2": 0.1}
     args = (X, Y, sample_weight, params, opt_state, batches, RULES[rule], config)
@@ -102,7 +118,7 @@ def test_fast_epoch_equals_pure_epoch_float64(activation, output, rule, shuffle,
 
 @pytest.mark.parametrize("rule", list(RULES))
 @pytest.mark.parametrize("output", ["sigmoid", "softmax"])
-def test_fast_epoch_float32_stays_float32_and_close(rule, output):
+def test_fast_epoch_float32_stays_float32_and_close(rule, output, batch_layout):
     """float32 work end to end, close to the float64 result.
 
     float32 rounds at ~6e-8; nine steps, each adding a few roundings that the
@@ -141,7 +157,7 @@ def test_fast_epoch_float32_stays_float32_and_close(rule, output):
 
 
 @pytest.mark.parametrize("rule", list(RULES))
-def test_fast_epoch_does_not_mutate_its_inputs(rule):
+def test_fast_epoch_does_not_mutate_its_inputs(rule, batch_layout):
     X, Y, w, params, opt_state, batches = setup("softmax", rule, True, True)
     copies = [a.copy() for a in (X, Y, w)]
     params_copy = {k: v.copy() for k, v in params.items()}
@@ -172,7 +188,7 @@ def test_fast_epoch_does_not_mutate_its_inputs(rule):
 
 
 @pytest.mark.parametrize("rule", list(RULES))
-def test_fast_epoch_flushes_subnormals(rule):
+def test_fast_epoch_flushes_subnormals(rule, batch_layout):
     """A weight (and optimiser memory) that would stay subnormal becomes exactly 0.
 
     Feature 0 is all zeros, so the gradient of column 0 of ``W1`` is 0 (no L2):
@@ -240,7 +256,7 @@ def test_estimator_with_fast_path_matches_pure(monkeypatch, iris, solver):
 
 @pytest.mark.parametrize("rule", list(RULES))
 @pytest.mark.parametrize("shuffle", [False, True])
-def test_runner_kept_across_epochs_equals_pure_epochs(rule, shuffle):
+def test_runner_kept_across_epochs_equals_pure_epochs(rule, shuffle, batch_layout):
     """One runner for the whole fit (buffers reused, returned views fed back in)."""
     X, Y, w, params, opt_state, batches = setup("softmax", rule, shuffle, True)
     config = {"activation": "tanh", "output": "softmax", "l2": 0.1}
@@ -284,3 +300,24 @@ def test_estimator_keeps_copies_of_the_params_it_hands_out(iris):
     )
     # Same data split and draws, stopped at the best epoch: the same weights.
     assert_array_equal(refit.fit(X, y).params_["W1"], stopped.params_["W1"])
+
+
+def test_chunked_batch_is_cut_and_spread_over_threads(monkeypatch):
+    """The chunked layout really runs: every chunk of 8 rows, on 3 workers."""
+    monkeypatch.setattr(_fast, "_MIN_CHUNK_ROWS", 8)
+    monkeypatch.setattr(_fast, "_CHUNK_BYTES", 1)
+    monkeypatch.setattr(_fast, "_blas_threads", lambda: 3)
+    seen = []
+    chunks = _fast._FastEpochs._chunks
+    monkeypatch.setattr(
+        _fast._FastEpochs,
+        "_chunks",
+        lambda self, worker, parts, m: seen.append(parts) or chunks(self, worker, parts, m),
+    )
+    X, Y, w, params, opt_state, batches = setup("softmax", "gd", False, False)
+    config = {"activation": "relu", "output": "softmax", "l2": 0.0}
+    run = epoch_runner(X, Y, w, params, opt_state, rule=RULES["gd"], config=config)
+    run(*run.load(params, opt_state), batches=[slice(0, N_SAMPLES)], learning_rate=0.1)
+    rows = [part.stop - part.start for parts in seen for part in parts]
+    assert len(seen) == 3
+    assert sum(rows) == N_SAMPLES and max(rows) <= 8
