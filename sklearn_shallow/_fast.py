@@ -624,12 +624,9 @@ class _FastEpochs:
         longest = max(piece.stop - piece.start for piece in pieces)
         workers = self._workers(n_workers, longest, gather=not isinstance(batch, slice))
         groups = [parts[piece] for piece in _split(n_chunks, n_workers)]
-        # One BLAS thread per worker: the workers themselves use the cores.
-        limit = _blas_controller().limit(limits=1) if n_workers > 1 else contextlib.nullcontext()
-        with limit:
-            results = self.threads.map(
-                lambda k: self._chunks(workers[k], groups[k], m), list(range(n_workers))
-            )
+        results = self.threads.map(
+            lambda k: self._chunks(workers[k], groups[k], m), list(range(n_workers))
+        )
         for _, total, _ in workers[1:]:
             np.add(self.grads.vector, total.vector, out=self.grads.vector)
         return sum(r[0] for r in results), sum(r[1] for r in results)
@@ -649,19 +646,26 @@ class _FastEpochs:
         accuracy : float
             Training accuracy measured the same way.
         """
-        X, Y, sample_weight = self.X, self.Y, self.sample_weight
-        P, grads, update = self.params, self.grads, self.update
         params, opt_state = self.load(params, opt_state)
-        update.set_learning_rate(learning_rate)
+        self.update.set_learning_rate(learning_rate)
         batches = list(batches)
-        lengths = [_batch_length(batch, X.shape[0]) for batch in batches]
+        lengths = [_batch_length(batch, self.X.shape[0]) for batch in batches]
         small = [rows for rows in lengths if rows < 2 * _MIN_CHUNK_ROWS]
         if small:
             gather = not all(isinstance(b, slice) for b in batches)
             self.workspace = self._new_workspace(max(small), gather, self.workspace)
+        chunked = [rows >= 2 * _MIN_CHUNK_ROWS for rows in lengths]
+        # One BLAS thread per worker while chunks run: the workers use the cores.
+        limit = self.threads.n_threads > 1 and any(chunked)
+        with _blas_controller().limit(limits=1) if limit else contextlib.nullcontext():
+            return self._epoch(params, opt_state, batches, lengths, chunked)
+
+    def _epoch(self, params, opt_state, batches, lengths, chunked):
+        X, Y, sample_weight = self.X, self.Y, self.sample_weight
+        P, grads, update = self.params, self.grads, self.update
         total_loss = total_correct = total_mass = 0.0
-        for batch, rows in zip(batches, lengths, strict=True):
-            if rows >= 2 * _MIN_CHUNK_ROWS:
+        for batch, rows, large in zip(batches, lengths, chunked, strict=True):
+            if large:
                 m = rows if sample_weight is None else np.add.reduce(sample_weight[batch])
                 if m == 0:
                     continue
