@@ -392,8 +392,8 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         else:
             rng = check_random_state(self.random_state)
             params = initialize([X.shape[1], self.n1, Y.shape[1]], random_state=rng, dtype=dtype)
-            params = {name: _move(P, xp, device) for name, P in params.items()}
-            state = _fresh_state(params, self.alpha)
+            state = _fresh_state({k: _move(P, xp, device) for k, P in params.items()}, self.alpha)
+            del params  # training replaces these arrays: let them go when it does
 
         validation = self._validation_data(
             X, y, Y, sample_weight, X_val, y_val, classes_, multilabel, rng, incremental
@@ -613,17 +613,17 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             beta_2=self.beta_2,
             epsilon=self.epsilon,
         )
-        fresh_state = rule.init_state(state["params"])
-        if not (incremental and continuing) or state["opt_state"].keys() != fresh_state.keys():
-            state["opt_state"] = fresh_state
         # The private fast path (in-place, buffers kept across epochs) computes the
         # epochs of the pure steps for dense numpy data; anything else runs through
         # _training.run_epoch. Tests hold the two to each other. The runner's own
-        # copies replace the starting arrays, so that these can be freed.
+        # arrays replace the starting ones, so that these can be freed; a new
+        # optimiser state (None) is built in the runner's buffers.
+        opt_state = state.pop("opt_state") if incremental and continuing else None
         run = epoch_runner(
-            X, Y, sample_weight, state["params"], state["opt_state"], rule=rule, config=config
+            X, Y, sample_weight, state["params"], opt_state, rule=rule, config=config
         )
-        state["params"], state["opt_state"] = run.load(state["params"], state["opt_state"])
+        state["params"], state["opt_state"] = run.load(state["params"], opt_state)
+        del opt_state
         if not incremental:
             state["stopping"] = new_stopping()
             state["learning_rate"] = self.alpha

@@ -52,7 +52,7 @@ from scipy.special import expit
 from threadpoolctl import ThreadpoolController
 
 from ._solvers import Adam, GradientDescent, Momentum
-from ._training import PureEpochs
+from ._training import PureEpochs, continues, state_template
 
 __all__ = ["epoch_runner", "run_epoch_fast", "supports_fast_path"]
 
@@ -148,13 +148,13 @@ def supports_fast_path(X, rule, config):
 
 
 def _arrays_fit(X, Y, sample_weight, params, opt_state):
-    """One hidden layer, every array in ``X``'s dtype, state keyed ``prefix + name``."""
+    """One hidden layer, every array in ``X``'s dtype, state (if any) keyed ``prefix + name``."""
     if sorted(params) != sorted(_LAYOUT):
         return False
     arrays = [Y, *params.values()]
     if sample_weight is not None:
         arrays.append(sample_weight)
-    for key, value in opt_state.items():
+    for key, value in (opt_state or {}).items():
         if isinstance(value, np.ndarray):
             if key[1:] not in params or value.shape != params[key[1:]].shape:
                 return False
@@ -484,18 +484,20 @@ _STEPS = {
 }
 
 
-def _state_vectors(opt_state, params):
-    """The optimiser state as one vector per prefix (``V``, ``M``, ``S``) and its scalars.
+def _state_vectors(template, params):
+    """Buffers for the optimiser state: one vector per prefix (``V``, ``M``, ``S``).
 
-    Returns the state (vectors by prefix, scalars such as Adam's ``t`` by name)
-    and, by prefix, the views of each vector shaped like the parameters.
+    ``template`` is the rule's initial state on empty arrays (its keys and
+    scalars). Returns the state (vectors by prefix, scalars such as Adam's
+    ``t`` by name) and, by prefix, the views of each vector shaped like the
+    parameters.
     """
     state, views = {}, {}
-    for key, value in opt_state.items():
+    for key, value in template.items():
         if not isinstance(value, np.ndarray):
             state[key] = value
         elif key[0] not in state:
-            vector = _Vector(params, {name: opt_state[key[0] + name] for name in params})
+            vector = _Vector(params)
             state[key[0]], views[key[0]] = vector.vector, vector.views
     return state, views
 
@@ -542,7 +544,9 @@ class _FastEpochs:
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.params = _Vector(params)
         self.grads = _Vector(params)
-        self.state, self.state_views = _state_vectors(opt_state, params)
+        self.rule = rule
+        self.template = state_template(rule, params)
+        self.state, self.state_views = _state_vectors(self.template, params)
         self.threads = _Threads(max(1, _blas_threads()))
         self.update = _Update(self.params, rule)
         self.step = _STEPS[type(rule)]
@@ -556,16 +560,23 @@ class _FastEpochs:
         self.workers = []
 
     def load(self, params, opt_state):
-        """Copy ``params`` and ``opt_state`` in (unless they are the runner's own views)."""
+        """Copy ``params`` and ``opt_state`` in (unless they are the runner's own views).
+
+        ``opt_state=None``, or a state of another rule, starts from the rule's
+        initial state (zero moments), written straight into the runner's buffers.
+        """
         for name, view in self.params.views.items():
             if params[name] is not view:
                 np.copyto(view, params[name])
-        for key, value in opt_state.items():
+        fresh = not continues(self.rule, params, opt_state)
+        for key, value in (self.template if fresh else opt_state).items():
             if not isinstance(value, np.ndarray):
                 self.state[key] = value
+            elif fresh:
+                self.state[key[0]].fill(0)  # every rule's moments start at zero
             elif value is not (view := self.state_views[key[0]][key[1:]]):
                 np.copyto(view, value)
-        return self.params.views, _state_dict(opt_state, self.state, self.state_views)
+        return self.params.views, _state_dict(self.template, self.state, self.state_views)
 
     def _new_workspace(self, rows, gather, old):
         if old is not None and old.rows >= rows and (old.gather or not gather):
@@ -684,7 +695,7 @@ class _FastEpochs:
             total_mass += float(m)
             _add_penalty(P, grads, update.scratch, self.l2, m)
             self.step(update, P.vector, grads.vector, self.state)
-        opt_state = _state_dict(opt_state, self.state, self.state_views)
+        opt_state = _state_dict(self.template, self.state, self.state_views)
         return params, opt_state, total_loss / total_mass, total_correct / total_mass
 
 

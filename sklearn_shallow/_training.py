@@ -138,7 +138,13 @@ class PureEpochs:
         self.rule, self.config = rule, config
 
     def load(self, params, opt_state):
-        """The parameters and state to start from (here: those given)."""
+        """The parameters and optimiser state to start from (here: those given).
+
+        ``opt_state=None``, or a state of another rule (other keys), starts
+        from the rule's initial state.
+        """
+        if not continues(self.rule, params, opt_state):
+            opt_state = self.rule.init_state(params)
         return params, opt_state
 
     def __call__(self, params, opt_state, *, batches, learning_rate):
@@ -152,6 +158,18 @@ class PureEpochs:
             learning_rate=learning_rate,
             config=self.config,
         )
+
+
+def state_template(rule, params):
+    """``rule.init_state`` on empty arrays: its keys, in order, and its scalars, free of cost."""
+    xp = _namespace(params["W1"])
+    empty = {name: xp.empty((0,) * P.ndim, dtype=P.dtype) for name, P in params.items()}
+    return rule.init_state(empty)
+
+
+def continues(rule, params, opt_state):
+    """Whether ``opt_state`` is a state of ``rule`` to continue from (not None, same keys)."""
+    return opt_state is not None and opt_state.keys() == state_template(rule, params).keys()
 
 
 def pure_epoch_runner(X, Y, sample_weight, params, opt_state, *, rule, config):

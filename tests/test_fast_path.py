@@ -321,3 +321,20 @@ def test_chunked_batch_is_cut_and_spread_over_threads(monkeypatch):
     rows = [part.stop - part.start for parts in seen for part in parts]
     assert len(seen) == 3
     assert sum(rows) == N_SAMPLES and max(rows) <= 8
+
+
+@pytest.mark.parametrize("rule", list(RULES))
+@pytest.mark.parametrize("make_runner", [epoch_runner, pure_epoch_runner])
+def test_runner_starts_from_the_rules_initial_state(rule, make_runner):
+    """``load(params, None)`` gives ``rule.init_state(params)``: same keys, order, values."""
+    X, Y, w, params, opt_state, batches = setup("softmax", rule, False, False)
+    config = {"activation": "relu", "output": "softmax", "l2": 0.0}
+    run = make_runner(X, Y, w, params, None, rule=RULES[rule], config=config)
+    run(*run.load(params, None), batches=batches[0], learning_rate=0.1)  # moments move
+    _, state = run.load(params, None)
+    expected = RULES[rule].init_state(params)
+    assert list(state) == list(expected)
+    assert_states_close(state, expected, rtol=0, atol=0)
+    # A state left by another rule (other keys) is not continued either.
+    _, state = run.load(params, {"t": 7})
+    assert_states_close(state, expected, rtol=0, atol=0)
