@@ -14,8 +14,9 @@ differs:
   its transpose ``Z1ᵀ = X · W1ᵀ``, with the weights stored transposed (see
   :class:`_Vector`), so that neither ``X`` nor ``W1`` is copied and BLAS never
   receives ``A · Bᵀ``. ``H`` ``(batch, n1)`` holds ``Z1ᵀ``, then ``A1ᵀ``;
-  ``dH`` holds ``dZ1ᵀ``. The output layer keeps the course's layout: ``A2``
-  ``(n2, batch)`` holds ``Z2``, then ``A2``, then ``dZ2``.
+  ``dH`` holds ``dZ1ᵀ`` (for relu and identity, in ``H``'s buffer: once ``dW2``
+  is computed, their derivative needs no ``A1``). The output layer keeps the
+  course's layout: ``A2`` ``(n2, batch)`` holds ``Z2``, then ``A2``, then ``dZ2``.
 - **Buffers are allocated once per fit**, for the largest batch, and every
   step writes into them (``np.matmul(..., out=)``, ufuncs with ``out=``).
   ``Z1`` becomes ``A1`` in place: no derivative ``g'`` needs ``Z1`` once ``A1``
@@ -65,17 +66,20 @@ _FLOATS = (np.float32, np.float64)
 # ------------------------------------------------------ in-place activations
 
 
-def _relu(H):
+def _relu(H, view):
     np.maximum(H, H.dtype.type(0), out=H)
+    # A1 > 0 exactly where Z1 > 0: the derivative, kept for the backward pass,
+    # which then may write dZ1 over A1.
+    np.greater(H, 0, out=view["mask"])
 
 
 def _relu_derivative(H, dH, view):
-    # A1 = max(Z1, 0), so A1 > 0 exactly where Z1 > 0; multiplying by the boolean
-    # mask is multiplying by the 0/1 derivative, as the pure path does.
-    np.multiply(dH, np.greater(H, 0, out=view["mask"]), out=dH)
+    # Multiplying by the boolean mask is multiplying by the 0/1 derivative, as
+    # the pure path does.
+    np.multiply(dH, view["mask"], out=dH)
 
 
-def _tanh(H):
+def _tanh(H, view):
     np.tanh(H, out=H)
 
 
@@ -84,7 +88,7 @@ def _tanh_derivative(H, dH, view):
     np.multiply(dH, np.subtract(1, H, out=H), out=dH)
 
 
-def _sigmoid(H):
+def _sigmoid(H, view):
     expit(H, out=H)
 
 
@@ -94,7 +98,7 @@ def _sigmoid_derivative(H, dH, view):
     np.multiply(dH, H, out=dH)
 
 
-def _identity(H):
+def _identity(H, view):
     pass
 
 
@@ -102,14 +106,17 @@ def _identity_derivative(H, dH, view):
     pass
 
 
-#: ``g(H)`` turns ``Z1ᵀ`` into ``A1ᵀ``; ``g'(H, dH, view)`` multiplies ``dH`` by
-#: ``g'(Z1)ᵀ`` and may overwrite ``H``.
+#: ``g(H, view)`` turns ``Z1ᵀ`` into ``A1ᵀ``; ``g'(H, dH, view)`` multiplies ``dH`` by
+#: ``g'(Z1)ᵀ`` and may overwrite ``H``. For the activations in ``_DH_OVER_H``, ``g'``
+#: does not read ``H``, so ``dH`` is the same buffer as ``H``.
 _ACTIVATIONS = {
     "relu": (_relu, _relu_derivative),
     "tanh": (_tanh, _tanh_derivative),
     "sigmoid": (_sigmoid, _sigmoid_derivative),
     "identity": (_identity, _identity_derivative),
 }
+
+_DH_OVER_H = ("relu", "identity")
 
 _OUTPUTS = ("sigmoid", "softmax")
 
@@ -212,18 +219,19 @@ class _Workspace:
     has at most two lengths, that of full batches and the last one's.
     """
 
-    def __init__(self, X, Y, params, rows, *, activation, gather, weighted):
+    def __init__(self, X, Y, params, rows, *, activation, output, gather, weighted):
         n1, n2, dtype = params["W1"].shape[0], params["W2"].shape[0], X.dtype
         self.rows, self.gather = rows, gather
         self.by_rows = {
-            "H": np.empty((rows, n1), dtype),
-            "dH": np.empty((rows, n1), dtype),
+            "H": (H := np.empty((rows, n1), dtype)),
+            "dH": H if activation in _DH_OVER_H else np.empty((rows, n1), dtype),
             "mask": np.empty((rows, n1), bool) if activation == "relu" else None,
             "scratch": np.empty((rows, n1), dtype) if activation == "sigmoid" else None,
             "ones": np.ones(rows, dtype),  # Σ over samples as a BLAS product
             "correct": np.empty(rows, bool),
-            "predicted": np.empty(rows, np.intp),
-            "true": np.empty(rows, np.intp),
+            # argmax of the outputs and of the targets (softmax outputs only)
+            "predicted": np.empty(rows, np.intp) if output == "softmax" else None,
+            "true": np.empty(rows, np.intp) if output == "softmax" else None,
             "weights": np.empty(rows, dtype) if weighted else None,  # w / m
             # Shuffled batches are gathered here; slices are views of X and Y.
             "X": np.empty((rows, X.shape[1]), dtype) if gather else None,
@@ -234,8 +242,9 @@ class _Workspace:
         self.by_columns = {
             "A2": (np.empty(n2 * rows, dtype), n2),  # Z2, then A2, then dZ2
             "P": (np.empty(n2 * rows, dtype), n2),  # probability given to the targets
-            "negative": (np.empty(n2 * rows, bool), n2),  # Y <= 0.5
-            "hit": (np.empty(n2 * rows, bool), n2),
+            # Y <= 0.5, and whether A2 is on the same side (sigmoid outputs only)
+            "negative": (np.empty(n2 * rows, bool), n2) if output == "sigmoid" else None,
+            "hit": (np.empty(n2 * rows, bool), n2) if output == "sigmoid" else None,
             "row": (np.empty(rows, dtype), 1),  # softmax: max, then sum, per sample
         }
         self._views = {}
@@ -244,8 +253,10 @@ class _Workspace:
         """The buffers cut to ``rows`` samples (views, no copies)."""
         if rows not in self._views:
             view = {k: None if v is None else v[:rows] for k, v in self.by_rows.items()}
-            for name, (buffer, n) in self.by_columns.items():
-                view[name] = buffer[: n * rows].reshape(n, rows)
+            for name, columns in self.by_columns.items():
+                if columns is not None:
+                    buffer, n = columns
+                    view[name] = buffer[: n * rows].reshape(n, rows)
             self._views[rows] = view
         return self._views[rows]
 
@@ -275,7 +286,7 @@ def _forward(Xb, params, view, g, output):
     H, A2 = view["H"], view["A2"]
     np.matmul(Xb, params["W1"].T, out=H)  # Z1ᵀ = X W1ᵀ (W1ᵀ is C-contiguous)
     np.add(H, params["b1"].T, out=H)
-    g(H)
+    g(H, view)
     np.matmul(params["W2"], H.T, out=A2)  # Z2 = W2 · A1
     np.add(A2, params["b2"], out=A2)
     if output == "sigmoid":
@@ -323,8 +334,8 @@ def _log_likelihood_and_hits(Yb, w, view, output, eps):
 def _gradients(Xb, Yb, w, m, params, out, view, g_prime):
     """The course's six backward equations, without the L2 term, into the views of ``out``.
 
-    ``A2`` becomes ``dZ2``; ``H`` (``A1ᵀ``) may be overwritten by ``g'`` once
-    ``dW2`` no longer needs it. Sums over samples are products with a vector of
+    ``A2`` becomes ``dZ2``; ``H`` (``A1ᵀ``) may be overwritten (by ``dH`` or by
+    ``g'``) once ``dW2`` no longer needs it. Sums over samples are products with a vector of
     ones (one BLAS call instead of a strided reduction). ``m`` is the mass of
     the whole batch, so that the gradients of the chunks of a batch add up to
     the batch's.
@@ -587,6 +598,7 @@ class _FastEpochs:
             self.params.views,
             max(rows, 0 if old is None else old.rows),
             activation=self.activation,
+            output=self.output,
             gather=gather or (old is not None and old.gather),
             weighted=self.sample_weight is not None,
         )
