@@ -50,6 +50,7 @@ from pathlib import Path
 import numpy as np
 import scipy
 import sklearn
+import torch_reference
 from sklearn.datasets import load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -201,21 +202,33 @@ def gemm_peak(dtype, size=2048, repeats=5):
     return 2 * size**3 / best / 1e9
 
 
-def per_epoch(data, workload, dtype, solver, variants, epochs, repeats, seed):
-    """Median seconds per epoch of each contender, measured interleaved."""
+def per_epoch(data, workload, dtype, solver, variants, epochs, repeats, seed, torch_threads):
+    """Median seconds per epoch of each contender, measured interleaved.
+
+    With ``torch_threads`` (an int) the PyTorch reference runs too; its memory
+    is not measured (tracemalloc does not see torch's allocations).
+    """
     X, y = data["X"].astype(dtype), data["y"]
     n1, m = WORKLOADS[workload]["n1"], X.shape[0]
     contenders = {
         f"ours-{v}": (lambda v=v: (make_ours(solver, n1, epochs, seed), v)) for v in variants
     }
     contenders["mlp"] = lambda: (make_mlp(solver, n1, m, epochs, seed), None)
+    if torch_threads:
+        contenders["torch"] = lambda: (
+            torch_reference.TorchReference(solver, n1, epochs, seed, torch_threads),
+            None,
+        )
     times = {name: [] for name in contenders}
     for make in contenders.values():  # warm-up: imports, caches, page faults
         timed_fit(*_args(make, X, y))
     for _ in range(repeats):
         for name, make in contenders.items():
             times[name].append(timed_fit(*_args(make, X, y)) / epochs)
-    memory = {name: peak_fit_memory(*_args(make, X, y)) for name, make in contenders.items()}
+    memory = {
+        name: None if name == "torch" else peak_fit_memory(*_args(make, X, y))
+        for name, make in contenders.items()
+    }
     return {name: float(np.median(t)) for name, t in times.items()}, times, memory
 
 
@@ -375,11 +388,15 @@ def markdown(results):
             gflops = row["flops"] / seconds / 1e9
             peak = results["gemm_peak_gflops"][row["dtype"]]
             memory = row["peak_memory_bytes"][name]
+            memory_cells = (
+                "n/a | n/a"
+                if memory is None
+                else f"{memory / 2**20:.1f} | {memory / row['peak_memory_bytes']['mlp']:.2f}"
+            )
             lines.append(
                 f"| {row['workload']} | {row['dtype']} | {row['solver']} | {name} "
                 f"| {seconds * 1e3:.1f} | {seconds / mlp:.2f} | {gflops:.1f} "
-                f"| {100 * gflops / peak:.0f}% | {memory / 2**20:.1f} "
-                f"| {memory / row['peak_memory_bytes']['mlp']:.2f} |"
+                f"| {100 * gflops / peak:.0f}% | {memory_cells} |"
             )
     if results["time_to_target"]:
         lines += [
@@ -422,6 +439,9 @@ def parse_args(argv):
     parser.add_argument("--ours", nargs="+", choices=["wired", "pure", "fast"], default=["wired"])
     parser.add_argument("--target-repeats", type=int, default=3, help="default fits per model")
     parser.add_argument("--no-target", action="store_true", help="skip time to target")
+    parser.add_argument(
+        "--torch", action="store_true", help="time the PyTorch CPU reference too (needs torch)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--quick", action="store_true", help="smaller data, 2 epochs, 1 default fit each"
@@ -430,6 +450,8 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.repeats < 5:
         parser.error("--repeats must be at least 5 (the medians need them).")
+    if args.torch and not torch_reference.available():
+        parser.error("--torch needs PyTorch: pip install torch")
     args.dtype = args.dtype or ["float64", "float32"]
     if args.quick:
         args.epochs = args.epochs or 2
@@ -452,7 +474,15 @@ def main(argv=None):
             for dtype in args.dtype:
                 for solver in args.solver:
                     seconds, samples, memory = per_epoch(
-                        data, workload, dtype, solver, args.ours, epochs, args.repeats, args.seed
+                        data,
+                        workload,
+                        dtype,
+                        solver,
+                        args.ours,
+                        epochs,
+                        args.repeats,
+                        args.seed,
+                        args.threads if args.torch else None,
                     )
                     row = {
                         "workload": workload,

@@ -1025,7 +1025,8 @@ def _num_rows(y):
 
 
 def _all_finite(params):
-    return all(bool(_namespace(P).all(_namespace(P).isfinite(P))) for P in params.values())
+    xp = _namespace(params["W1"])
+    return all(bool(xp.all(xp.isfinite(P))) for P in params.values())
 
 
 def _copied(params):

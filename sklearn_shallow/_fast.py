@@ -229,7 +229,7 @@ class _Workspace:
             "scratch": np.empty((rows, n1), dtype) if activation == "sigmoid" else None,
             "ones": np.ones(rows, dtype),  # Σ over samples as a BLAS product
             "correct": np.empty(rows, bool),
-            # argmax of the outputs and of the targets (softmax outputs only)
+            # argmax of the outputs, and the batch's classes (softmax outputs only)
             "predicted": np.empty(rows, np.intp) if output == "softmax" else None,
             "true": np.empty(rows, np.intp) if output == "softmax" else None,
             "weights": np.empty(rows, dtype) if weighted else None,  # w / m
@@ -301,8 +301,11 @@ def _forward(Xb, params, view, g, output):
         np.divide(A2, row, out=A2)
 
 
-def _log_likelihood_and_hits(Yb, w, view, output, eps):
+def _log_likelihood_and_hits(Yb, true, w, view, output, eps):
     """``Σ w log p(target)`` and the (weighted) number of correct predictions.
+
+    ``true`` holds the class of each sample (the argmax of its ``Y`` row,
+    computed once per fit) for softmax outputs.
 
     ``A2`` is clipped to ``[eps, 1 - eps]`` as in :func:`.network.loss`. ``Y``
     holds 0/1 indicators, so for sigmoid outputs ``y log a + (1 - y) log(1 - a)``
@@ -324,8 +327,7 @@ def _log_likelihood_and_hits(Yb, w, view, output, eps):
     else:
         np.log(P, out=P)
         np.multiply(P, Y, out=P)
-        predicted, true = view["predicted"], view["true"]
-        np.equal(np.argmax(A2, axis=0, out=predicted), np.argmax(Y, axis=0, out=true), out=correct)
+        np.equal(np.argmax(A2, axis=0, out=view["predicted"]), true, out=correct)
     if w is None:
         return float(np.add.reduce(P, axis=None)), float(np.count_nonzero(correct))
     return float(np.add.reduce(P @ w)), float(np.dot(w, correct))
@@ -525,9 +527,10 @@ def _state_dict(opt_state, state, views):
 
 
 #: A large batch is cut into chunks whose hidden-layer buffers take about this
-#: many bytes, so that the element-wise work of a chunk runs in cache.
+#: many bytes, so that the element-wise work of a chunk runs in cache; a batch
+#: that does not fill two chunks (mini-batches, small data sets) runs whole.
 _CHUNK_BYTES = 1 << 20
-#: Batches of fewer rows than twice this are not cut.
+#: Chunks have at least this many rows (the matrix products stay efficient).
 _MIN_CHUNK_ROWS = 256
 
 
@@ -565,6 +568,8 @@ class _FastEpochs:
         self.g, self.g_prime = _ACTIVATIONS[self.activation]
         self.output, self.l2 = config["output"], config["l2"]
         self.eps = np.finfo(X.dtype).eps
+        # The class of each sample, for the accuracy of softmax outputs.
+        self.labels = np.argmax(Y, axis=1) if self.output == "softmax" else None
         n1 = params["W1"].shape[0]
         self.chunk_rows = max(_MIN_CHUNK_ROWS, _CHUNK_BYTES // (n1 * X.dtype.itemsize))
         self.workspace = None
@@ -616,11 +621,12 @@ class _FastEpochs:
             worker[0] = self._new_workspace(rows, gather, worker[0])
         return self.workers[:n_workers]
 
-    def _pass(self, Xb, Yb, w, m, view, out):
+    def _pass(self, batch, Xb, Yb, w, m, view, out):
         """Forward and backward on one batch or chunk; the gradients go to ``out``."""
         P = self.params
+        true = None if self.labels is None else _take(self.labels, batch, view["true"])
         _forward(Xb, P.views, view, self.g, self.output)
-        log_likelihood, hits = _log_likelihood_and_hits(Yb, w, view, self.output, self.eps)
+        log_likelihood, hits = _log_likelihood_and_hits(Yb, true, w, view, self.output, self.eps)
         _gradients(Xb, Yb, w, m, P, out, view, self.g_prime)
         return log_likelihood, hits
 
@@ -632,7 +638,7 @@ class _FastEpochs:
             view = workspace.views(_batch_length(part, self.X.shape[0]))
             w = None if self.sample_weight is None else _take(self.sample_weight, part, view["w"])
             Xc, Yc = _take(self.X, part, view["X"]), _take(self.Y, part, view["Y"])
-            chunk = self._pass(Xc, Yc, w, m, view, total if k == 0 else scratch)
+            chunk = self._pass(part, Xc, Yc, w, m, view, total if k == 0 else scratch)
             if k:
                 np.add(total.vector, scratch.vector, out=total.vector)
             log_likelihood += chunk[0]
@@ -673,11 +679,11 @@ class _FastEpochs:
         self.update.set_learning_rate(learning_rate)
         batches = list(batches)
         lengths = [_batch_length(batch, self.X.shape[0]) for batch in batches]
-        small = [rows for rows in lengths if rows < 2 * _MIN_CHUNK_ROWS]
+        small = [rows for rows in lengths if rows < 2 * self.chunk_rows]
         if small:
             gather = not all(isinstance(b, slice) for b in batches)
             self.workspace = self._new_workspace(max(small), gather, self.workspace)
-        chunked = [rows >= 2 * _MIN_CHUNK_ROWS for rows in lengths]
+        chunked = [rows >= 2 * self.chunk_rows for rows in lengths]
         # One BLAS thread per worker while chunks run: the workers use the cores.
         limit = self.threads.n_threads > 1 and any(chunked)
         with _blas_controller().limit(limits=1) if limit else contextlib.nullcontext():
@@ -700,7 +706,7 @@ class _FastEpochs:
                 if m == 0:
                     continue
                 Xb, Yb = _take(X, batch, view["X"]), _take(Y, batch, view["Y"])
-                log_likelihood, hits = self._pass(Xb, Yb, w, m, view, grads)
+                log_likelihood, hits = self._pass(batch, Xb, Yb, w, m, view, grads)
             penalty = 0.5 * self.l2 * float(np.dot(P.weights, P.weights)) if self.l2 else 0.0
             total_loss += penalty - log_likelihood
             total_correct += hits
