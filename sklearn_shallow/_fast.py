@@ -221,6 +221,7 @@ class _Workspace:
 
     def __init__(self, X, Y, params, rows, *, activation, output, gather, weighted):
         n1, n2, dtype = params["W1"].shape[0], params["W2"].shape[0], X.dtype
+        softmax = output == "softmax"
         self.rows, self.gather = rows, gather
         self.by_rows = {
             "H": (H := np.empty((rows, n1), dtype)),
@@ -229,9 +230,13 @@ class _Workspace:
             "scratch": np.empty((rows, n1), dtype) if activation == "sigmoid" else None,
             "ones": np.ones(rows, dtype),  # Σ over samples as a BLAS product
             "correct": np.empty(rows, bool),
-            # argmax of the outputs, and the batch's classes (softmax outputs only)
-            "predicted": np.empty(rows, np.intp) if output == "softmax" else None,
-            "true": np.empty(rows, np.intp) if output == "softmax" else None,
+            # softmax outputs only: argmax of the outputs, the batch's classes, the
+            # probabilities given to them and where these lie in the flat A2
+            "predicted": np.empty(rows, np.intp) if softmax else None,
+            "true": np.empty(rows, _label_dtype(Y)) if softmax else None,
+            "picked": np.empty(rows, dtype) if softmax else None,
+            "index": np.empty(rows, np.intp) if softmax else None,
+            "arange": np.arange(rows) if softmax else None,
             "weights": np.empty(rows, dtype) if weighted else None,  # w / m
             # Shuffled batches are gathered here; slices are views of X and Y.
             "X": np.empty((rows, X.shape[1]), dtype) if gather else None,
@@ -241,10 +246,11 @@ class _Workspace:
         # Flat, so that the first `rows` columns of every row form a contiguous view.
         self.by_columns = {
             "A2": (np.empty(n2 * rows, dtype), n2),  # Z2, then A2, then dZ2
-            "P": (np.empty(n2 * rows, dtype), n2),  # probability given to the targets
-            # Y <= 0.5, and whether A2 is on the same side (sigmoid outputs only)
-            "negative": (np.empty(n2 * rows, bool), n2) if output == "sigmoid" else None,
-            "hit": (np.empty(n2 * rows, bool), n2) if output == "sigmoid" else None,
+            # sigmoid outputs only: probability given to the targets, Y <= 0.5, and
+            # whether A2 is on the same side
+            "P": (np.empty(n2 * rows, dtype), n2) if not softmax else None,
+            "negative": (np.empty(n2 * rows, bool), n2) if not softmax else None,
+            "hit": (np.empty(n2 * rows, bool), n2) if not softmax else None,
             "row": (np.empty(rows, dtype), 1),  # softmax: max, then sum, per sample
         }
         self._views = {}
@@ -259,6 +265,11 @@ class _Workspace:
                     view[name] = buffer[: n * rows].reshape(n, rows)
             self._views[rows] = view
         return self._views[rows]
+
+
+def _label_dtype(Y):
+    """The smallest integer dtype that holds a class index of ``Y``'s columns."""
+    return np.min_scalar_type(Y.shape[1] - 1)
 
 
 def _batch_length(batch, n_samples):
@@ -310,13 +321,14 @@ def _log_likelihood_and_hits(Yb, true, w, view, output, eps):
     ``A2`` is clipped to ``[eps, 1 - eps]`` as in :func:`.network.loss`. ``Y``
     holds 0/1 indicators, so for sigmoid outputs ``y log a + (1 - y) log(1 - a)``
     is exactly ``log`` of ``a`` where ``y = 1`` and of ``1 - a`` where ``y = 0``:
-    one logarithm per output and no temporaries. For softmax outputs
-    ``Σ_k y_k log a_k`` is kept as it is (with one-hot ``y`` it is ``log a_true``).
+    one logarithm per output and no temporaries. For softmax outputs the
+    targets are one-hot, so ``Σ_k y_k log a_k`` is ``log a_true``: one logarithm
+    per sample.
     """
-    A2, P, correct, Y = view["A2"], view["P"], view["correct"], Yb.T
-    np.clip(A2, eps, 1 - eps, out=P)
+    A2, correct, Y = view["A2"], view["correct"], Yb.T
     if output == "sigmoid":
-        negative, hit = view["negative"], view["hit"]
+        P, negative, hit = view["P"], view["negative"], view["hit"]
+        np.clip(A2, eps, 1 - eps, out=P)
         np.less_equal(Y, 0.5, out=negative)
         # With out=P, the entries where `negative` is False keep their value.
         np.subtract(1, P, out=P, where=negative)
@@ -325,8 +337,13 @@ def _log_likelihood_and_hits(Yb, true, w, view, output, eps):
         np.not_equal(np.greater(A2, 0.5, out=hit), negative, out=hit)
         np.logical_and.reduce(hit, axis=0, out=correct)
     else:
-        np.log(P, out=P)
-        np.multiply(P, Y, out=P)
+        # One-hot targets (as the estimator encodes them): Σ_k y_k log a_k is the
+        # log of the true class's probability, picked from the flat A2 at
+        # true * batch + sample.
+        index, rows = view["index"], A2.shape[1]
+        np.add(np.multiply(true, rows, out=index, dtype=np.intp), view["arange"], out=index)
+        P = np.take(A2.reshape(-1), index, out=view["picked"], mode="clip")
+        np.log(np.clip(P, eps, 1 - eps, out=P), out=P)
         np.equal(np.argmax(A2, axis=0, out=view["predicted"]), true, out=correct)
     if w is None:
         return float(np.add.reduce(P, axis=None)), float(np.count_nonzero(correct))
@@ -434,9 +451,22 @@ class _Update:
         for beta in ("beta_1", "beta_2"):
             if beta in self.constants:
                 self.constants["1 - " + beta] = self.scalar(1 - getattr(rule, beta))
-        self.scratch = np.empty_like(params.vector)
+        self.scratch = None  # see use_scratch
         self.mask = np.empty(params.vector.shape, bool)
         self.tiny = np.finfo(dtype).smallest_normal
+
+    def use_scratch(self, spare):
+        """Take the scratch vector from ``spare`` (a free buffer) if it is long enough.
+
+        Between two batches the hidden-layer buffer of the batch workspace is
+        free; when it holds as many values as the parameters, the update
+        borrows it instead of holding a vector of its own.
+        """
+        size = self.mask.size
+        if spare is not None and spare.size >= size:
+            self.scratch = spare[:size]
+        elif self.scratch is None or self.scratch.base is not None:
+            self.scratch = np.empty(size, self.scalar)  # a vector of its own
 
     def set_learning_rate(self, learning_rate):
         """The learning rate of the coming epoch."""
@@ -569,7 +599,9 @@ class _FastEpochs:
         self.output, self.l2 = config["output"], config["l2"]
         self.eps = np.finfo(X.dtype).eps
         # The class of each sample, for the accuracy of softmax outputs.
-        self.labels = np.argmax(Y, axis=1) if self.output == "softmax" else None
+        self.labels = None
+        if self.output == "softmax":
+            self.labels = np.argmax(Y, axis=1).astype(_label_dtype(Y))
         n1 = params["W1"].shape[0]
         self.chunk_rows = max(_MIN_CHUNK_ROWS, _CHUNK_BYTES // (n1 * X.dtype.itemsize))
         self.workspace = None
@@ -683,6 +715,8 @@ class _FastEpochs:
         if small:
             gather = not all(isinstance(b, slice) for b in batches)
             self.workspace = self._new_workspace(max(small), gather, self.workspace)
+        spare = None if self.workspace is None else self.workspace.by_rows["H"].reshape(-1)
+        self.update.use_scratch(spare)
         chunked = [rows >= 2 * self.chunk_rows for rows in lengths]
         # One BLAS thread per worker while chunks run: the workers use the cores.
         limit = self.threads.n_threads > 1 and any(chunked)
