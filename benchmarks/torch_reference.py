@@ -74,5 +74,5 @@ class TorchReference:
                 loss = (cost(model(Xb), Yb) + 0.5 * L2 * penalty) / Xb.shape[0]
                 loss.backward()
                 optimizer.step()
-        self.loss_ = float(loss)
+        self.loss_ = float(loss.detach())
         return self
