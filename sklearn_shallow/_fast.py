@@ -562,6 +562,9 @@ def _state_dict(opt_state, state, views):
 _CHUNK_BYTES = 1 << 20
 #: Chunks have at least this many rows (the matrix products stay efficient).
 _MIN_CHUNK_ROWS = 256
+#: With more inputs than this the matrix products dominate an epoch, and they run
+#: fastest whole, on BLAS's own threads: batches are not cut.
+_MAX_CHUNK_INPUTS = 256
 
 
 class _FastEpochs:
@@ -604,6 +607,8 @@ class _FastEpochs:
             self.labels = np.argmax(Y, axis=1).astype(_label_dtype(Y))
         n1 = params["W1"].shape[0]
         self.chunk_rows = max(_MIN_CHUNK_ROWS, _CHUNK_BYTES // (n1 * X.dtype.itemsize))
+        if X.shape[1] > _MAX_CHUNK_INPUTS:
+            self.chunk_rows = X.shape[0]  # no batch fills two chunks
         self.workspace = None
         self.workers = []
 
