@@ -39,12 +39,14 @@ from ._solvers import make_update_rule, minimize_lbfgs, scheduled_learning_rate
 from ._training import (
     MIN_ADAPTIVE_LEARNING_RATE,
     Clock,
+    correct_predictions,
     divergence_error,
     epoch_batches,
     evaluate,
     new_stopping,
     take_rows,
     update_stopping,
+    weighted_mean,
 )
 from .network import _namespace, backward, forward, initialize, loss
 
@@ -725,8 +727,12 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                 stacklevel=4,
             )
 
-        def objective(params):
-            params = {name: _move(P, xp, device) for name, P in params.items()}
+        # L-BFGS-B's iterate is almost always the point it evaluated last: its loss
+        # and accuracy are kept, so that recording the iteration needs no forward pass.
+        last = {}
+
+        def objective(numpy_params):
+            params = {name: _move(P, xp, device) for name, P in numpy_params.items()}
             A_out, cache = forward(Xt, params, **options)
             J = loss(
                 A_out,
@@ -736,25 +742,39 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                 params=params,
                 l2=config["l2"],
             )
+            accuracy = weighted_mean(
+                correct_predictions(A_out, Yt, config["output"]), sample_weight
+            )
+            last.update(point=_copied(numpy_params), scores=(J, accuracy))
             grads = backward(
                 Xt, Yt, params, cache, **options, sample_weight=sample_weight, l2=config["l2"]
             )
             return J, {name: _to_numpy(G) for name, G in grads.items()}
 
+        def scores(numpy_params):
+            point = last.get("point")
+            if point is not None and all(
+                np.array_equal(P, point[name]) for name, P in numpy_params.items()
+            ):
+                return last["scores"]
+            params = {name: _move(P, xp, device) for name, P in numpy_params.items()}
+            return evaluate(X, Y, sample_weight, params, config)
+
         progress = _progress_bar(self.max_iter, self.verbose)
         clock = Clock()
 
-        def on_iteration(params):
-            params = {name: _move(P, xp, device) for name, P in params.items()}
-            J, accuracy = evaluate(X, Y, sample_weight, params, config)
+        def on_iteration(numpy_params):
+            J, accuracy = scores(numpy_params)
+            params = {name: _move(P, xp, device) for name, P in numpy_params.items()}
             state["n_iter"] += 1
             record = {"epoch": state["n_iter"], "loss": J, "accuracy": accuracy}
             record.update(_validation_record(validation, params, config))
             record.update(learning_rate=float("nan"), time=clock.lap())
             _append_history(state, record)
             _report(progress, self.verbose, record)
+            # scipy reuses the buffer behind `params`: the callback gets copies.
             return self.callback is not None and bool(
-                self.callback(self, {**record, "params": params})
+                self.callback(self, {**record, "params": _copied(params)})
             )
 
         n_iter_before = state["n_iter"]

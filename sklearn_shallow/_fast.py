@@ -578,13 +578,14 @@ class _FastEpochs:
     are never written; arrays it did hand out are overwritten by the next epoch
     (the estimator copies the ones it keeps, such as the best epoch's weights).
 
-    A large batch (full-batch gradient descent) is cut into chunks of samples:
-    each thread runs the forward and backward passes of its chunks on its own
-    small buffers, which stay in cache, with single-threaded BLAS, and adds
-    their gradients into its own vector; the vectors are summed at the end
+    A large batch (full-batch gradient descent) of data with at most
+    ``_MAX_CHUNK_INPUTS`` inputs is cut into chunks of samples: each thread
+    runs the forward and backward passes of its chunks on its own small
+    buffers, which stay in cache, with single-threaded BLAS, and adds their
+    gradients into its own vector; the vectors are summed at the end
     (gradients are sums over samples, so the batch's gradient is the sum of its
     chunks'). The chunks and their order are fixed, so results do not depend
-    on timing. Small batches run whole, with BLAS's own threads.
+    on timing. Other batches run whole, with BLAS's own threads.
     """
 
     def __init__(self, X, Y, sample_weight, params, opt_state, *, rule, config):

@@ -13,6 +13,7 @@ from sklearn.model_selection import train_test_split
 
 from sklearn_shallow import ShallowNNClassifier
 from sklearn_shallow._solvers import GradientDescent, Momentum
+from sklearn_shallow._training import evaluate
 from sklearn_shallow.network import forward, loss
 
 
@@ -306,3 +307,32 @@ def test_verbose_shows_progress_only_when_asked(binary, capsys, verbose):
         assert "ShallowNNClassifier" in err and "epoch" in err  # the tqdm bar
     else:
         assert err.count("Epoch ") == 3 and "loss = " in err
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_lbfgs_history_holds_each_iterates_own_loss_and_accuracy(iris, weighted):
+    """The loss and accuracy recorded per iteration are those of that iteration's weights.
+
+    They are taken from the objective's latest evaluation when L-BFGS-B's iterate is
+    that point; a fresh evaluation of each recorded iterate must give the same numbers.
+    """
+    X, y = iris
+    sample_weight = np.random.RandomState(0).rand(len(y)) if weighted else None
+    seen = []
+    model = ShallowNNClassifier(
+        6,
+        solver="lbfgs",
+        max_iter=15,
+        random_state=0,
+        callback=lambda m, record: seen.append(record),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y, sample_weight=sample_weight)
+    Y = np.eye(3)[y]
+    config = {"activation": "relu", "output": "softmax", "l2": model.l2}
+    assert len(seen) == model.n_iter_ > 5
+    for record in seen:
+        J, accuracy = evaluate(X, Y, sample_weight, record["params"], config)
+        assert record["loss"] == J
+        assert record["accuracy"] == accuracy
