@@ -34,7 +34,7 @@ from sklearn.utils.validation import (
 
 from . import _targets
 from ._activations import sigmoid
-from ._fast import epoch_runner
+from ._fast import epoch_runner, full_batch_objective
 from ._solvers import make_update_rule, minimize_lbfgs, scheduled_learning_rate
 from ._training import (
     MIN_ADAPTIVE_LEARNING_RATE,
@@ -730,8 +730,14 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         # L-BFGS-B's iterate is almost always the point it evaluated last: its loss
         # and accuracy are kept, so that recording the iteration needs no forward pass.
         last = {}
+        # Dense numpy data: the fast path's full-batch pass (tests hold it to the steps).
+        fast = full_batch_objective(X, Y, sample_weight, state["params"], config)
 
         def objective(numpy_params):
+            if fast is not None:
+                J, grads, accuracy = fast(numpy_params)
+                last.update(point=_copied(numpy_params), scores=(J, accuracy))
+                return J, grads
             params = {name: _move(P, xp, device) for name, P in numpy_params.items()}
             A_out, cache = forward(Xt, params, **options)
             J = loss(

@@ -55,7 +55,7 @@ from threadpoolctl import ThreadpoolController
 from ._solvers import Adam, GradientDescent, Momentum
 from ._training import PureEpochs, continues, state_template
 
-__all__ = ["epoch_runner", "run_epoch_fast", "supports_fast_path"]
+__all__ = ["epoch_runner", "full_batch_objective", "run_epoch_fast", "supports_fast_path"]
 
 #: Order of the parameters inside their vector: the penalised weights first.
 _LAYOUT = ("W1", "W2", "b1", "b2")
@@ -729,6 +729,37 @@ class _FastEpochs:
         with _blas_controller().limit(limits=1) if limit else contextlib.nullcontext():
             return self._epoch(params, opt_state, batches, lengths, chunked)
 
+    def objective(self, params):
+        """Loss, gradients and accuracy on all the data at ``params`` (no update).
+
+        The full-batch objective that L-BFGS-B minimises: one pass of
+        :meth:`__call__`'s batch work over every sample, chunked as a full batch
+        is. Returns ``(J, grads, accuracy)``, ``grads`` keyed ``dW1, db1, ...``
+        (views of the runner's gradient vector, overwritten by the next call).
+        """
+        self.load(params, self.template)
+        rows = self.X.shape[0]
+        m = rows if self.sample_weight is None else np.add.reduce(self.sample_weight)
+        batch = slice(0, rows)
+        large = rows >= 2 * self.chunk_rows
+        if not large:
+            self.workspace = self._new_workspace(rows, False, self.workspace)
+        limit = self.threads.n_threads > 1 and large
+        with _blas_controller().limit(limits=1) if limit else contextlib.nullcontext():
+            if large:
+                log_likelihood, hits = self._large_batch(batch, rows, m)
+            else:
+                view = self.workspace.views(rows)
+                w = self.sample_weight
+                log_likelihood, hits = self._pass(batch, self.X, self.Y, w, m, view, self.grads)
+        P = self.params
+        spare = None if self.workspace is None else self.workspace.by_rows["H"].reshape(-1)
+        self.update.use_scratch(spare)
+        penalty = 0.5 * self.l2 * float(np.dot(P.weights, P.weights)) if self.l2 else 0.0
+        _add_penalty(P, self.grads, self.update.scratch, self.l2, m)
+        grads = {"d" + name: view for name, view in self.grads.views.items()}
+        return (penalty - log_likelihood) / float(m), grads, hits / float(m)
+
     def _epoch(self, params, opt_state, batches, lengths, chunked):
         X, Y, sample_weight = self.X, self.Y, self.sample_weight
         P, grads, update = self.params, self.grads, self.update
@@ -795,6 +826,26 @@ def epoch_runner(X, Y, sample_weight, params, opt_state, *, rule, config):
     if supports_fast_path(X, rule, config) and _arrays_fit(X, Y, sample_weight, params, opt_state):
         return _FastEpochs(X, Y, sample_weight, params, opt_state, rule=rule, config=config)
     return PureEpochs(X, Y, sample_weight, rule=rule, config=config)
+
+
+def full_batch_objective(X, Y, sample_weight, params, config):
+    """The full-batch loss, gradients and accuracy through the fast path, where it applies.
+
+    Parameters
+    ----------
+    X, Y, sample_weight, params, config
+        As for :func:`epoch_runner` (``params`` sizes the buffers).
+
+    Returns
+    -------
+    objective : callable or None
+        ``objective(params) -> (J, grads, accuracy)`` (see
+        :meth:`_FastEpochs.objective`), or None where :func:`epoch_runner` would
+        not take the fast path.
+    """
+    rule = GradientDescent()  # never applied: the runner only evaluates
+    run = epoch_runner(X, Y, sample_weight, params, None, rule=rule, config=config)
+    return run.objective if isinstance(run, _FastEpochs) else None
 
 
 def run_epoch_fast(

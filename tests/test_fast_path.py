@@ -16,10 +16,15 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_shallow import ShallowNNClassifier, _classifier, _fast
-from sklearn_shallow._fast import epoch_runner, run_epoch_fast, supports_fast_path
+from sklearn_shallow._fast import (
+    epoch_runner,
+    full_batch_objective,
+    run_epoch_fast,
+    supports_fast_path,
+)
 from sklearn_shallow._solvers import Adam, GradientDescent, Momentum
-from sklearn_shallow._training import epoch_batches, pure_epoch_runner, run_epoch
-from sklearn_shallow.network import initialize
+from sklearn_shallow._training import epoch_batches, evaluate, pure_epoch_runner, run_epoch
+from sklearn_shallow.network import backward, forward, initialize, loss
 
 RULES = {
     "gd": GradientDescent(),
@@ -338,3 +343,29 @@ def test_runner_starts_from_the_rules_initial_state(rule, make_runner):
     # A state left by another rule (other keys) is not continued either.
     _, state = run.load(params, {"t": 7})
     assert_states_close(state, expected, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_full_batch_objective_equals_the_pure_steps(output, weighted, batch_layout):
+    """What L-BFGS-B minimises: loss, gradients and accuracy at given parameters."""
+    X, Y, w, params, _, _ = setup(output, "gd", False, weighted)
+    config = {"activation": "tanh", "output": output, "l2": 0.1}
+    objective = full_batch_objective(X, Y, w, params, config)
+    options = {"activation": "tanh", "output": output}
+    for seed in range(3):  # several points, each loaded into the same buffers
+        point = initialize([N_FEATURES, N_HIDDEN, Y.shape[1]], random_state=seed)
+        J, grads, accuracy = objective(point)
+        A_out, cache = forward(X.T, point, **options)
+        pure_grads = backward(X.T, Y.T, point, cache, **options, sample_weight=w, l2=0.1)
+        pure_J = loss(A_out, Y.T, output=output, sample_weight=w, params=point, l2=0.1)
+        assert_allclose(J, pure_J, rtol=1e-12)
+        assert_states_close(grads, pure_grads, rtol=1e-10, atol=1e-14)
+        _, pure_accuracy = evaluate(X, Y, w, point, config)
+        assert_allclose(accuracy, pure_accuracy, rtol=1e-12)
+
+
+def test_full_batch_objective_is_none_off_the_fast_path():
+    X, Y, w, params, _, _ = setup("softmax", "gd", False, False)
+    config = {"activation": "relu", "output": "softmax", "l2": 0.0}
+    assert full_batch_objective(sp.csr_matrix(X), Y, w, params, config) is None
