@@ -9,11 +9,15 @@ level or more.
 """
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.datasets import make_classification
+from threadpoolctl import threadpool_limits
 
 from sklearn_shallow import ShallowNNClassifier, _classifier, _fast
 from sklearn_shallow._fast import (
@@ -369,3 +373,38 @@ def test_full_batch_objective_is_none_off_the_fast_path():
     X, Y, w, params, _, _ = setup("softmax", "gd", False, False)
     config = {"activation": "relu", "output": "softmax", "l2": 0.0}
     assert full_batch_objective(sp.csr_matrix(X), Y, w, params, config) is None
+
+
+def _blas_thread_counts():
+    return [lib["num_threads"] for lib in _fast._blas_controller().info()]
+
+
+def test_overlapping_users_of_the_one_thread_limit_restore_blas_once():
+    """Fits in several threads share the limit: only the last one out restores BLAS."""
+    with threadpool_limits(2, user_api="blas"):
+        before = _blas_thread_counts()
+        first, second = _fast._one_blas_thread(), _fast._one_blas_thread()
+        first.__enter__()
+        second.__enter__()
+        assert set(_blas_thread_counts()) == {1}
+        first.__exit__(None, None, None)  # not nested: the first one leaves first
+        assert set(_blas_thread_counts()) == {1}
+        second.__exit__(None, None, None)
+        assert _blas_thread_counts() == before
+
+
+def test_chunked_fits_in_parallel_threads_match_sequential_fits(monkeypatch):
+    monkeypatch.setattr(_fast, "_MIN_CHUNK_ROWS", 8)
+    monkeypatch.setattr(_fast, "_CHUNK_BYTES", 1)
+    X, y = make_classification(n_samples=300, n_features=6, random_state=0)
+    models = [
+        ShallowNNClassifier(5, solver="gd", max_iter=30, tol=None, random_state=s) for s in (0, 1)
+    ]
+    with threadpool_limits(2, user_api="blas"):
+        before = _blas_thread_counts()
+        sequential = [clone(m).fit(X, y).params_["W1"] for m in models]
+        with ThreadPoolExecutor(2) as pool:
+            parallel = list(pool.map(lambda m: m.fit(X, y).params_["W1"], models))
+        assert _blas_thread_counts() == before
+    for a, b in zip(sequential, parallel, strict=True):
+        assert_array_equal(a, b)
