@@ -43,16 +43,15 @@ another order (a few units in the last place per step).
 """
 
 import contextlib
-import functools
 import math
-import threading
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy.special import expit
-from threadpoolctl import ThreadpoolController
 
+from ._blas import blas_threads as _blas_threads
+from ._blas import numpy_blas, single_threaded
 from ._solvers import Adam, GradientDescent, Momentum
 from ._training import PureEpochs, continues, state_template
 
@@ -390,42 +389,6 @@ def _add_penalty(params, grads, scratch, l2, m):
 # --------------------------------------------------------------- threads
 
 
-@functools.cache
-def _blas_controller():
-    return ThreadpoolController().select(user_api="blas")
-
-
-def _blas_threads():
-    """How many threads BLAS may use now (what ``threadpoolctl`` limits)."""
-    return max((lib["num_threads"] for lib in _blas_controller().info()), default=1)
-
-
-_single_blas_lock = threading.Lock()
-_single_blas = {"users": 0, "limiter": None}
-
-
-@contextlib.contextmanager
-def _one_blas_thread():
-    """BLAS limited to one thread while any fit of this process runs chunks.
-
-    Fits running at once in several threads (e.g. a threading joblib backend)
-    share the limit: the first one in sets it, the last one out restores what
-    was there before, so that overlapping fits never leave BLAS limited.
-    """
-    with _single_blas_lock:
-        if _single_blas["users"] == 0:
-            _single_blas["limiter"] = _blas_controller().limit(limits=1)
-        _single_blas["users"] += 1
-    try:
-        yield
-    finally:
-        with _single_blas_lock:
-            _single_blas["users"] -= 1
-            if _single_blas["users"] == 0:
-                _single_blas["limiter"].restore_original_limits()
-                _single_blas["limiter"] = None
-
-
 class _Threads:
     """Runs a function on several parts at once: one part in the caller, the rest in workers.
 
@@ -753,7 +716,7 @@ class _FastEpochs:
         chunked = [rows >= 2 * self.chunk_rows for rows in lengths]
         # One BLAS thread per worker while chunks run: the workers use the cores.
         limit = self.threads.n_threads > 1 and any(chunked)
-        with _one_blas_thread() if limit else contextlib.nullcontext():
+        with single_threaded("numpy", numpy_blas()) if limit else contextlib.nullcontext():
             return self._epoch(params, opt_state, batches, lengths, chunked)
 
     def objective(self, params):
@@ -772,7 +735,7 @@ class _FastEpochs:
         if not large:
             self.workspace = self._new_workspace(rows, False, self.workspace)
         limit = self.threads.n_threads > 1 and large
-        with _one_blas_thread() if limit else contextlib.nullcontext():
+        with single_threaded("numpy", numpy_blas()) if limit else contextlib.nullcontext():
             if large:
                 log_likelihood, hits = self._large_batch(batch, rows, m)
             else:

@@ -13,12 +13,11 @@ L-BFGS-B over the flattened parameters with the same ``loss`` and ``backward``.
 
 import contextlib
 import math
-from pathlib import Path
 
 import numpy as np
 import scipy.optimize
-from threadpoolctl import ThreadpoolController
 
+from ._blas import scipy_blas, single_threaded
 from .network import _flush_subnormal, _namespace, update
 
 
@@ -181,15 +180,5 @@ def _scipy_blas_single_threaded():
     wakes no thread. A BLAS shared with numpy (conda, system libraries) is left
     as it is.
     """
-    scipy_dir = Path(scipy.__file__).resolve().parent
-    homes = (scipy_dir, scipy_dir.parent / "scipy.libs")
-    controller = ThreadpoolController()
-    paths = [
-        lib["filepath"]
-        for lib in controller.info()
-        if lib["user_api"] == "blas"
-        and any(home in Path(lib["filepath"]).resolve().parents for home in homes)
-    ]
-    if not paths:
-        return contextlib.nullcontext()
-    return controller.select(filepath=paths).limit(limits=1)
+    blas = scipy_blas()
+    return contextlib.nullcontext() if blas is None else single_threaded("scipy", blas)

@@ -20,6 +20,7 @@ from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_limits
 
 from sklearn_shallow import ShallowNNClassifier, _classifier, _fast
+from sklearn_shallow._blas import numpy_blas, single_threaded
 from sklearn_shallow._fast import (
     epoch_runner,
     full_batch_objective,
@@ -376,14 +377,14 @@ def test_full_batch_objective_is_none_off_the_fast_path():
 
 
 def _blas_thread_counts():
-    return [lib["num_threads"] for lib in _fast._blas_controller().info()]
+    return [lib["num_threads"] for lib in numpy_blas().info()]
 
 
 def test_overlapping_users_of_the_one_thread_limit_restore_blas_once():
     """Fits in several threads share the limit: only the last one out restores BLAS."""
     with threadpool_limits(2, user_api="blas"):
         before = _blas_thread_counts()
-        first, second = _fast._one_blas_thread(), _fast._one_blas_thread()
+        first, second = (single_threaded("numpy", numpy_blas()) for _ in range(2))
         first.__enter__()
         second.__enter__()
         assert set(_blas_thread_counts()) == {1}
