@@ -184,7 +184,7 @@ class _Vector:
     process competes for the cores.
     """
 
-    def __init__(self, params, source=None):
+    def __init__(self, params):
         shapes = {name: params[name].shape for name in _LAYOUT}
         sizes = [math.prod(shape) for shape in shapes.values()]
         self.vector = np.empty(sum(sizes), params["W1"].dtype)
@@ -198,9 +198,6 @@ class _Vector:
         }
         self.views = {name: layout[name] for name in params}
         self.weights = self.vector[: sizes[0] + sizes[1]]
-        if source is not None:
-            for name, view in self.views.items():
-                np.copyto(view, source[name])
 
 
 def _shaped(segment, shape, transposed):
@@ -210,13 +207,14 @@ def _shaped(segment, shape, transposed):
 
 
 class _Workspace:
-    """The batch buffers of one epoch, sized for the largest batch (``rows`` samples).
+    """The buffers of a fit's batches (or of a worker's chunks), for up to ``rows`` samples.
 
     Hidden-layer buffers are ``(rows, n1)`` (samples as rows, like ``X``); the
     output layer's are ``(n2, rows)`` (the course's layout), which turns the
     softmax's and the loss's reductions over the few outputs of a sample into
     whole-row operations. Per-batch views are cached by batch length: an epoch
-    has at most two lengths, that of full batches and the last one's.
+    has at most two lengths, that of full batches and the last one's (chunks
+    too: their lengths differ by at most one).
     """
 
     def __init__(self, X, Y, params, rows, *, activation, output, gather, weighted):
@@ -705,77 +703,80 @@ class _FastEpochs:
         """
         params, opt_state = self.load(params, opt_state)
         self.update.set_learning_rate(learning_rate)
+        batches, lengths, chunked, limit = self._plan(batches)
+        total_loss = total_correct = total_mass = 0.0
+        with limit:
+            for batch, rows, large in zip(batches, lengths, chunked, strict=True):
+                batch_terms = self._gradient(batch, rows, large)
+                if batch_terms is None:
+                    continue
+                loss_terms, hits, m = batch_terms
+                total_loss += loss_terms
+                total_correct += hits
+                total_mass += float(m)
+                self.step(self.update, self.params.vector, self.grads.vector, self.state)
+        opt_state = _state_dict(self.template, self.state, self.state_views)
+        return params, opt_state, total_loss / total_mass, total_correct / total_mass
+
+    def objective(self, params):
+        """Loss, gradients and accuracy on all the data at ``params`` (no update).
+
+        The full-batch objective that L-BFGS-B minimises: the batch work of
+        :meth:`__call__` on one batch of every sample. Returns
+        ``(J, grads, accuracy)``, ``grads`` keyed ``dW1, db1, ...`` (views of the
+        runner's gradient vector, overwritten by the next call).
+        """
+        self.load(params, self.template)
+        batches, lengths, chunked, limit = self._plan([slice(0, self.X.shape[0])])
+        with limit:
+            loss_terms, hits, m = self._gradient(batches[0], lengths[0], chunked[0])
+        grads = {"d" + name: view for name, view in self.grads.views.items()}
+        return loss_terms / float(m), grads, hits / float(m)
+
+    def _plan(self, batches):
+        """Batch lengths, which batches run in chunks, buffers for the others, the BLAS limit."""
         batches = list(batches)
         lengths = [_batch_length(batch, self.X.shape[0]) for batch in batches]
-        small = [rows for rows in lengths if rows < 2 * self.chunk_rows]
+        chunked = [rows >= 2 * self.chunk_rows for rows in lengths]
+        small = [rows for rows, large in zip(lengths, chunked, strict=True) if not large]
         if small:
             gather = not all(isinstance(b, slice) for b in batches)
             self.workspace = self._new_workspace(max(small), gather, self.workspace)
         spare = None if self.workspace is None else self.workspace.by_rows["H"].reshape(-1)
         self.update.use_scratch(spare)
-        chunked = [rows >= 2 * self.chunk_rows for rows in lengths]
         # One BLAS thread per worker while chunks run: the workers use the cores.
         limit = self.threads.n_threads > 1 and any(chunked)
-        with single_threaded("numpy", numpy_blas()) if limit else contextlib.nullcontext():
-            return self._epoch(params, opt_state, batches, lengths, chunked)
+        return (
+            batches,
+            lengths,
+            chunked,
+            (single_threaded("numpy", numpy_blas()) if limit else contextlib.nullcontext()),
+        )
 
-    def objective(self, params):
-        """Loss, gradients and accuracy on all the data at ``params`` (no update).
+    def _gradient(self, batch, rows, large):
+        """The gradient of one batch's objective (L2 term included) into ``self.grads``.
 
-        The full-batch objective that L-BFGS-B minimises: one pass of
-        :meth:`__call__`'s batch work over every sample, chunked as a full batch
-        is. Returns ``(J, grads, accuracy)``, ``grads`` keyed ``dW1, db1, ...``
-        (views of the runner's gradient vector, overwritten by the next call).
+        Returns the batch's summed loss terms (``penalty - Σ w log p``), its
+        (weighted) number of correct predictions and its mass, or None for a
+        batch whose weights are all zero (it is skipped, as in the pure path).
         """
-        self.load(params, self.template)
-        rows = self.X.shape[0]
-        m = rows if self.sample_weight is None else np.add.reduce(self.sample_weight)
-        batch = slice(0, rows)
-        large = rows >= 2 * self.chunk_rows
-        if not large:
-            self.workspace = self._new_workspace(rows, False, self.workspace)
-        limit = self.threads.n_threads > 1 and large
-        with single_threaded("numpy", numpy_blas()) if limit else contextlib.nullcontext():
-            if large:
-                log_likelihood, hits = self._large_batch(batch, rows, m)
-            else:
-                view = self.workspace.views(rows)
-                w = self.sample_weight
-                log_likelihood, hits = self._pass(batch, self.X, self.Y, w, m, view, self.grads)
-        P = self.params
-        spare = None if self.workspace is None else self.workspace.by_rows["H"].reshape(-1)
-        self.update.use_scratch(spare)
+        X, Y, sample_weight, P = self.X, self.Y, self.sample_weight, self.params
+        if large:
+            m = rows if sample_weight is None else np.add.reduce(sample_weight[batch])
+            if m == 0:
+                return None
+            log_likelihood, hits = self._large_batch(batch, rows, m)
+        else:
+            view = self.workspace.views(rows)
+            w = None if sample_weight is None else _take(sample_weight, batch, view["w"])
+            m = rows if w is None else np.add.reduce(w)
+            if m == 0:
+                return None
+            Xb, Yb = _take(X, batch, view["X"]), _take(Y, batch, view["Y"])
+            log_likelihood, hits = self._pass(batch, Xb, Yb, w, m, view, self.grads)
         penalty = 0.5 * self.l2 * float(np.dot(P.weights, P.weights)) if self.l2 else 0.0
         _add_penalty(P, self.grads, self.update.scratch, self.l2, m)
-        grads = {"d" + name: view for name, view in self.grads.views.items()}
-        return (penalty - log_likelihood) / float(m), grads, hits / float(m)
-
-    def _epoch(self, params, opt_state, batches, lengths, chunked):
-        X, Y, sample_weight = self.X, self.Y, self.sample_weight
-        P, grads, update = self.params, self.grads, self.update
-        total_loss = total_correct = total_mass = 0.0
-        for batch, rows, large in zip(batches, lengths, chunked, strict=True):
-            if large:
-                m = rows if sample_weight is None else np.add.reduce(sample_weight[batch])
-                if m == 0:
-                    continue
-                log_likelihood, hits = self._large_batch(batch, rows, m)
-            else:
-                view = self.workspace.views(rows)
-                w = None if sample_weight is None else _take(sample_weight, batch, view["w"])
-                m = rows if w is None else np.add.reduce(w)
-                if m == 0:
-                    continue
-                Xb, Yb = _take(X, batch, view["X"]), _take(Y, batch, view["Y"])
-                log_likelihood, hits = self._pass(batch, Xb, Yb, w, m, view, grads)
-            penalty = 0.5 * self.l2 * float(np.dot(P.weights, P.weights)) if self.l2 else 0.0
-            total_loss += penalty - log_likelihood
-            total_correct += hits
-            total_mass += float(m)
-            _add_penalty(P, grads, update.scratch, self.l2, m)
-            self.step(update, P.vector, grads.vector, self.state)
-        opt_state = _state_dict(self.template, self.state, self.state_views)
-        return params, opt_state, total_loss / total_mass, total_correct / total_mass
+        return penalty - log_likelihood, hits, m
 
 
 def _sub_batch(batch, piece):
