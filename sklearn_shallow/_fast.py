@@ -580,7 +580,6 @@ class _FastEpochs:
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.params = _Vector(params)
         self.grads = _Vector(params)
-        self.rule = rule
         self.template = state_template(rule, params)
         self.state, self.state_views = _state_vectors(self.template, params)
         self.threads = _Threads(max(1, _blas_threads()))
@@ -607,10 +606,8 @@ class _FastEpochs:
         ``opt_state=None``, or a state of another rule, starts from the rule's
         initial state (zero moments), written straight into the runner's buffers.
         """
-        for name, view in self.params.views.items():
-            if params[name] is not view:
-                np.copyto(view, params[name])
-        fresh = not continues(self.rule, params, opt_state)
+        self._load_params(params)
+        fresh = not continues(opt_state, self.template)
         for key, value in (self.template if fresh else opt_state).items():
             if not isinstance(value, np.ndarray):
                 self.state[key] = value
@@ -619,6 +616,11 @@ class _FastEpochs:
             elif value is not (view := self.state_views[key[0]][key[1:]]):
                 np.copyto(view, value)
         return self.params.views, _state_dict(self.template, self.state, self.state_views)
+
+    def _load_params(self, params):
+        for name, view in self.params.views.items():
+            if params[name] is not view:
+                np.copyto(view, params[name])
 
     def _new_workspace(self, rows, gather, old):
         if old is not None and old.rows >= rows and (old.gather or not gather):
@@ -726,7 +728,7 @@ class _FastEpochs:
         ``(J, grads, accuracy)``, ``grads`` keyed ``dW1, db1, ...`` (views of the
         runner's gradient vector, overwritten by the next call).
         """
-        self.load(params, self.template)
+        self._load_params(params)
         batches, lengths, chunked, limit = self._plan([slice(0, self.X.shape[0])])
         with limit:
             loss_terms, hits, m = self._gradient(batches[0], lengths[0], chunked[0])

@@ -143,7 +143,7 @@ class PureEpochs:
         ``opt_state=None``, or a state of another rule (other keys), starts
         from the rule's initial state.
         """
-        if not continues(self.rule, params, opt_state):
+        if not continues(opt_state, state_template(self.rule, params)):
             opt_state = self.rule.init_state(params)
         return params, opt_state
 
@@ -167,9 +167,12 @@ def state_template(rule, params):
     return rule.init_state(empty)
 
 
-def continues(rule, params, opt_state):
-    """Whether ``opt_state`` is a state of ``rule`` to continue from (not None, same keys)."""
-    return opt_state is not None and opt_state.keys() == state_template(rule, params).keys()
+def continues(opt_state, template):
+    """Whether ``opt_state`` is a state to continue from: not None, keyed as ``template``.
+
+    ``template`` is the rule's :func:`state_template`.
+    """
+    return opt_state is not None and opt_state.keys() == template.keys()
 
 
 def pure_epoch_runner(X, Y, sample_weight, params, opt_state, *, rule, config):
