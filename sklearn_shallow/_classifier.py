@@ -39,16 +39,15 @@ from ._solvers import make_update_rule, minimize_lbfgs, scheduled_learning_rate
 from ._training import (
     MIN_ADAPTIVE_LEARNING_RATE,
     Clock,
-    correct_predictions,
     divergence_error,
     epoch_batches,
     evaluate,
     new_stopping,
+    scores,
     take_rows,
     update_stopping,
-    weighted_mean,
 )
-from .network import _namespace, backward, forward, initialize, loss
+from .network import _namespace, backward, forward, initialize
 
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "time")
 
@@ -740,24 +739,14 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                 return J, grads
             params = {name: _move(P, xp, device) for name, P in numpy_params.items()}
             A_out, cache = forward(Xt, params, **options)
-            J = loss(
-                A_out,
-                Yt,
-                output=config["output"],
-                sample_weight=sample_weight,
-                params=params,
-                l2=config["l2"],
-            )
-            accuracy = weighted_mean(
-                correct_predictions(A_out, Yt, config["output"]), sample_weight
-            )
+            J, accuracy = scores(A_out, Yt, sample_weight, params, config)
             last.update(point=_copied(numpy_params), scores=(J, accuracy))
             grads = backward(
                 Xt, Yt, params, cache, **options, sample_weight=sample_weight, l2=config["l2"]
             )
             return J, {name: _to_numpy(G) for name, G in grads.items()}
 
-        def scores(numpy_params):
+        def recorded_scores(numpy_params):
             point = last.get("point")
             if point is not None and all(
                 np.array_equal(P, point[name]) for name, P in numpy_params.items()
@@ -770,7 +759,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         clock = Clock()
 
         def on_iteration(numpy_params):
-            J, accuracy = scores(numpy_params)
+            J, accuracy = recorded_scores(numpy_params)
             params = {name: _move(P, xp, device) for name, P in numpy_params.items()}
             state["n_iter"] += 1
             record = {"epoch": state["n_iter"], "loss": J, "accuracy": accuracy}

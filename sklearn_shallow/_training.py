@@ -70,15 +70,20 @@ def weighted_mean(values, sample_weight):
 def evaluate(X, Y, sample_weight, params, config):
     """Loss (with the L2 term) and accuracy of ``params`` on a data set, in one forward pass."""
     A_out, _ = forward(X.T, params, activation=config["activation"], output=config["output"])
+    return scores(A_out, Y.T, sample_weight, params, config)
+
+
+def scores(A_out, Y, sample_weight, params, config):
+    """Loss (with the L2 term) and accuracy of outputs ``A_out`` for targets ``Y`` (columns)."""
     J = loss(
         A_out,
-        Y.T,
+        Y,
         output=config["output"],
         sample_weight=sample_weight,
         params=params,
         l2=config["l2"],
     )
-    accuracy = weighted_mean(correct_predictions(A_out, Y.T, config["output"]), sample_weight)
+    accuracy = weighted_mean(correct_predictions(A_out, Y, config["output"]), sample_weight)
     return J, accuracy
 
 
