@@ -29,9 +29,10 @@ Results go to ``benchmarks/results/latest.json`` and ``latest.md``.
 
 ``--ours`` picks how our estimator trains: ``wired`` (as the package is),
 ``pure`` (the pure :mod:`sklearn_shallow.network` steps) or ``fast`` (the private
-fast path, :mod:`sklearn_shallow._fast`). ``pure`` and ``fast`` monkeypatch
-``sklearn_shallow._classifier`` for the duration of each fit, in this process
-only. Environment variables such as ``OPENBLAS_CORETYPE`` change the BLAS kernel;
+fast path, :mod:`sklearn_shallow._fast`, where it applies: what ``wired`` does).
+``pure`` asks for the reference with the private setting
+``sklearn_shallow._runners.training_path`` for the duration of each fit.
+Environment variables such as ``OPENBLAS_CORETYPE`` change the BLAS kernel;
 run with them unset (``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python ...``)
 and check the kernel printed in the header.
 """
@@ -58,7 +59,7 @@ from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import sklearn_shallow
-from sklearn_shallow import ShallowNNClassifier, _classifier, _fast, _training
+from sklearn_shallow import ShallowNNClassifier, _runners
 from sklearn_shallow.network import forward
 
 RESULTS = Path(__file__).parent / "results"
@@ -145,18 +146,9 @@ def make_mlp(solver, n1, n_samples, epochs, seed):
     )
 
 
-@contextlib.contextmanager
 def training_path(variant):
-    """Make our estimator train with the ``wired``, ``pure`` or ``fast`` epoch function."""
-    saved = _classifier.epoch_runner
-    if variant == "fast":
-        _classifier.epoch_runner = _fast.epoch_runner
-    elif variant == "pure":
-        _classifier.epoch_runner = _training.pure_epoch_runner
-    try:
-        yield
-    finally:
-        _classifier.epoch_runner = saved
+    """The setting under which our estimator trains as ``wired``, ``pure`` or ``fast``."""
+    return _runners.training_path("pure" if variant == "pure" else "auto")
 
 
 def timed_fit(model, X, y, variant=None):

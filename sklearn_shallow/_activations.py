@@ -1,32 +1,58 @@
-"""Activation functions, each beside its derivative, and the output layers.
+"""Activation functions: one registry entry per activation, everything about it in one place.
 
-Every function takes its array namespace ``xp`` explicitly so that the same code
-runs on numpy, array-api-strict, PyTorch or CuPy arrays.
+``ACTIVATIONS`` is keyed by the strings that the estimator validates. Each entry
+holds, side by side:
 
-``ACTIVATIONS`` is keyed by the strings that the estimator validates
-(``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"identity"``). Each entry holds the
-function ``g(Z, xp)`` and its derivative ``g_prime(Z, A, xp)``; the derivative
-receives both ``Z`` and ``A = g(Z)`` because for sigmoid and tanh it is cheapest
-written in terms of ``A``.
+- ``function`` ``g(Z, xp)`` and ``derivative`` ``g'(Z, A, xp)``, pure and written
+  for any array namespace ``xp`` (the reference steps of :mod:`.network`); the
+  derivative receives both ``Z`` and ``A = g(Z)`` because for sigmoid and tanh it
+  is cheapest written in terms of ``A``;
+- ``inplace`` and ``inplace_derivative``, the same maths on numpy buffers for
+  the private fast path (:mod:`._fast`): ``inplace(H, view)`` turns ``Z1ᵀ`` into
+  ``A1ᵀ`` in ``H``; ``inplace_derivative(H, dH, view)`` multiplies ``dH`` by
+  ``g'(Z1)ᵀ`` and may overwrite ``H``. ``view`` holds the extra buffers named in
+  ``buffers`` (``"mask"``: booleans, ``"scratch"``: floats, both shaped as ``H``);
+- ``derivative_reads_A``: False when ``g'`` needs only what ``inplace`` kept (a
+  mask), so that ``dH`` may be written over ``H``;
+- ``onnx``: the ONNX operator and its attributes (:mod:`.onnx`).
+
+A new activation is one entry here: the estimator's parameter constraints, the
+fast path and the ONNX converter read this registry.
+
+``OUTPUTS`` holds the output activations ``σ`` (sigmoid, softmax); each is paired
+with its cost in :mod:`._objective`.
 """
 
 from collections.abc import Callable
 from typing import NamedTuple
 
+import numpy as np
 from scipy.special import expit
-from sklearn.utils._array_api import _is_numpy_namespace
+
+from ._array_api import is_numpy
+
+#: Slope of ``leaky_relu`` for negative inputs.
+LEAKY_SLOPE = 0.01
 
 
 class Activation(NamedTuple):
-    """An activation ``g`` and its derivative ``g'``."""
+    """A hidden activation ``g``: its pure and in-place forms and its ONNX operator."""
 
     function: Callable
     derivative: Callable
+    inplace: Callable
+    inplace_derivative: Callable
+    derivative_reads_A: bool
+    buffers: tuple
+    onnx: tuple
+
+
+# ---------------------------------------------------------------- sigmoid
 
 
 def sigmoid(Z, xp):
     """Logistic sigmoid ``1 / (1 + exp(-Z))``, computed without overflow."""
-    if _is_numpy_namespace(xp):
+    if is_numpy(xp):
         # scipy's expit is exact in both tails and faster than the branches below.
         return expit(Z)
     # exp(-|Z|) lies in (0, 1], so neither branch can overflow for any finite Z.
@@ -39,6 +65,19 @@ def sigmoid_derivative(Z, A, xp):
     return A * (1.0 - A)
 
 
+def _sigmoid_inplace(H, view):
+    expit(H, out=H)
+
+
+def _sigmoid_derivative_inplace(H, dH, view):
+    # A (1 - A), rounded as in the pure form: the product needs a second buffer.
+    np.multiply(H, np.subtract(1, H, out=view["scratch"]), out=H)
+    np.multiply(dH, H, out=dH)
+
+
+# ------------------------------------------------------------------- tanh
+
+
 def tanh(Z, xp):
     """Hyperbolic tangent."""
     return xp.tanh(Z)
@@ -47,6 +86,18 @@ def tanh(Z, xp):
 def tanh_derivative(Z, A, xp):
     """``g'(Z) = 1 - A**2`` for ``A = tanh(Z)``."""
     return 1.0 - A * A
+
+
+def _tanh_inplace(H, view):
+    np.tanh(H, out=H)
+
+
+def _tanh_derivative_inplace(H, dH, view):
+    np.multiply(H, H, out=H)
+    np.multiply(dH, np.subtract(1, H, out=H), out=dH)
+
+
+# ------------------------------------------------------------------- relu
 
 
 def relu(Z, xp):
@@ -59,6 +110,46 @@ def relu_derivative(Z, A, xp):
     return xp.astype(Z > 0, Z.dtype)
 
 
+def _relu_inplace(H, view):
+    np.maximum(H, H.dtype.type(0), out=H)
+    # A1 > 0 exactly where Z1 > 0: the derivative, kept for the backward pass,
+    # which then may write dZ1 over A1.
+    np.greater(H, 0, out=view["mask"])
+
+
+def _relu_derivative_inplace(H, dH, view):
+    # Multiplying by the boolean mask is multiplying by the 0/1 derivative, as
+    # the pure form does.
+    np.multiply(dH, view["mask"], out=dH)
+
+
+# ------------------------------------------------------------- leaky relu
+
+
+def leaky_relu(Z, xp):
+    """Leaky rectified linear unit: ``Z`` where ``Z > 0``, else ``0.01 Z``."""
+    return xp.where(Z > 0, Z, LEAKY_SLOPE * Z)
+
+
+def leaky_relu_derivative(Z, A, xp):
+    """``g'(Z) = 1`` where ``Z > 0``, else ``0.01``."""
+    return xp.where(Z > 0, xp.ones_like(Z), xp.full_like(Z, LEAKY_SLOPE))
+
+
+def _leaky_relu_inplace(H, view):
+    # The mask marks Z1 <= 0, where both g and g' take the slope.
+    mask = np.less_equal(H, 0, out=view["mask"])
+    np.multiply(H, H.dtype.type(LEAKY_SLOPE), out=H, where=mask)
+
+
+def _leaky_relu_derivative_inplace(H, dH, view):
+    # Elsewhere g' = 1: dH is kept as it is, which is what multiplying by 1 gives.
+    np.multiply(dH, dH.dtype.type(LEAKY_SLOPE), out=dH, where=view["mask"])
+
+
+# --------------------------------------------------------------- identity
+
+
 def identity(Z, xp):
     """Identity ``g(Z) = Z``."""
     return Z
@@ -69,12 +160,64 @@ def identity_derivative(Z, A, xp):
     return xp.ones_like(Z)
 
 
+def _identity_inplace(H, view):
+    pass
+
+
+def _identity_derivative_inplace(H, dH, view):
+    pass
+
+
 ACTIVATIONS = {
-    "sigmoid": Activation(sigmoid, sigmoid_derivative),
-    "tanh": Activation(tanh, tanh_derivative),
-    "relu": Activation(relu, relu_derivative),
-    "identity": Activation(identity, identity_derivative),
+    "sigmoid": Activation(
+        sigmoid,
+        sigmoid_derivative,
+        _sigmoid_inplace,
+        _sigmoid_derivative_inplace,
+        derivative_reads_A=True,
+        buffers=("scratch",),
+        onnx=("Sigmoid", {}),
+    ),
+    "tanh": Activation(
+        tanh,
+        tanh_derivative,
+        _tanh_inplace,
+        _tanh_derivative_inplace,
+        derivative_reads_A=True,
+        buffers=(),
+        onnx=("Tanh", {}),
+    ),
+    "relu": Activation(
+        relu,
+        relu_derivative,
+        _relu_inplace,
+        _relu_derivative_inplace,
+        derivative_reads_A=False,
+        buffers=("mask",),
+        onnx=("Relu", {}),
+    ),
+    "leaky_relu": Activation(
+        leaky_relu,
+        leaky_relu_derivative,
+        _leaky_relu_inplace,
+        _leaky_relu_derivative_inplace,
+        derivative_reads_A=False,
+        buffers=("mask",),
+        onnx=("LeakyRelu", {"alpha": LEAKY_SLOPE}),
+    ),
+    "identity": Activation(
+        identity,
+        identity_derivative,
+        _identity_inplace,
+        _identity_derivative_inplace,
+        derivative_reads_A=False,
+        buffers=(),
+        onnx=("Identity", {}),
+    ),
 }
+
+
+# ----------------------------------------------------------------- outputs
 
 
 def softmax(Z, xp):

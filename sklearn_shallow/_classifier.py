@@ -1,55 +1,60 @@
-"""``ShallowNNClassifier``: the course's one-hidden-layer network as a scikit-learn classifier."""
+"""``ShallowNNClassifier``: the course's one-hidden-layer network as a scikit-learn classifier.
 
-import contextlib
+The estimator validates its data and parameters, hands the training to
+:mod:`._engine` and keeps what it returns as plain fitted attributes; it also
+predicts. The loop itself, the update rules and the fast path live below it.
+"""
+
 import math
-import sys
 import warnings
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state, gen_batches
-from sklearn.utils._array_api import (
-    _convert_to_numpy,
-    _is_numpy_namespace,
-    get_namespace,
-    get_namespace_and_device,
-)
-from sklearn.utils._chunking import get_chunk_n_rows
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import (
-    _check_sample_weight,
-    _num_features,
-    assert_all_finite,
     check_is_fitted,
     column_or_1d,
     validate_data,
 )
 
 from . import _targets
-from ._activations import sigmoid
-from ._fast import epoch_runner, full_batch_objective
-from ._solvers import make_update_rule, minimize_lbfgs, scheduled_learning_rate
-from ._training import (
-    MIN_ADAPTIVE_LEARNING_RATE,
-    Clock,
-    divergence_error,
-    epoch_batches,
-    evaluate,
-    new_stopping,
-    scores,
-    take_rows,
-    update_stopping,
+from ._activations import ACTIVATIONS, sigmoid
+from ._array_api import is_numpy, move, namespace, take_rows
+from ._compat import (
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    get_chunk_n_rows,
+    get_namespace,
+    get_namespace_and_device,
 )
-from .network import _namespace, backward, forward, initialize
+from ._engine import HISTORY_KEYS, Data, FitState, Settings, Stopping, train
+from ._runners import Network
+from ._solvers import make_update_rule
+from ._validation import (
+    as_dtype,
+    check_classes,
+    check_validation_X,
+    check_validation_y,
+    numpy_dtype,
+    restored_on_error,
+    validation_split,
+)
+from .network import forward, initialize
 
-HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "time")
+
+class Targets(NamedTuple):
+    """What the labels of a fit say: the classes, multilabel or not, the output activation."""
+
+    classes: np.ndarray
+    multilabel: bool
+    output: str
 
 
 def _solver_is_iterative(estimator):
@@ -74,8 +79,8 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
     ----------
     n1 : int, default=100
         Number of hidden units.
-    activation : {'relu', 'tanh', 'sigmoid', 'identity'}, default='relu'
-        Hidden-layer activation ``g``.
+    activation : {'relu', 'leaky_relu', 'tanh', 'sigmoid', 'identity'}, default='relu'
+        Hidden-layer activation ``g`` (``leaky_relu`` is ``max(z, 0.01 z)``).
     solver : {'adam', 'sgd', 'gd', 'lbfgs'}, default='adam'
         How the parameters are updated:
 
@@ -223,7 +228,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "n1": [Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions({"sigmoid", "tanh", "relu", "identity"})],
+        "activation": [StrOptions(set(ACTIVATIONS))],
         "solver": [StrOptions({"gd", "sgd", "adam", "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="neither")],
         "l2": [Interval(Real, 0, None, closed="left")],
@@ -330,7 +335,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         self : ShallowNNClassifier
             The fitted estimator.
         """
-        with _restored_on_error(self):
+        with restored_on_error(self):
             return self._fit(
                 X, y, sample_weight=sample_weight, X_val=X_val, y_val=y_val, incremental=False
             )
@@ -357,14 +362,44 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         self : ShallowNNClassifier
             The updated estimator.
         """
-        with _restored_on_error(self):
+        with restored_on_error(self):
             return self._fit(X, y, sample_weight=sample_weight, classes=classes, incremental=True)
 
     def _fit(self, X, y, *, sample_weight, incremental, X_val=None, y_val=None, classes=None):
         continuing = hasattr(self, "params_") and (incremental or self.warm_start)
+        X, y, Y, sample_weight, targets = self._check_data(
+            X, y, sample_weight, classes, continuing, incremental
+        )
+        if continuing:
+            rng = self._continued_rng()
+            state = self._saved_state()
+        else:
+            rng = check_random_state(self.random_state)
+            state = self._fresh_state(X, Y, rng)
+        data = Data(X, Y, sample_weight)
+        validation = self._validation_data(data, y, X_val, y_val, targets, rng, incremental)
+        if isinstance(validation, tuple):
+            data, validation = validation
+        network = Network(self.activation, targets.output, self.l2)
+        state = train(
+            data,
+            validation,
+            state,
+            self._settings(data.X.shape[0]),
+            network,
+            rng=rng,
+            incremental=incremental,
+        )
+        # Only now, with training finished, does the estimator change: a fit that
+        # raised leaves a previously fitted model exactly as it was.
+        self._set_state(state, targets, Y.shape[1], X)
+        return self
+
+    def _check_data(self, X, y, sample_weight, classes, continuing, incremental):
+        """``X``, ``y``, the encoded ``Y``, the weights and the targets, all checked."""
         # Labels and weights are small: they are checked in numpy, and what the
         # training loop needs of them moves to X's namespace and device below.
-        y, sample_weight = _to_numpy(y), _to_numpy(sample_weight)
+        y, sample_weight = move(y), move(sample_weight)
         xp, _ = get_namespace(X)
         X, y = validate_data(
             self,
@@ -376,52 +411,14 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             reset=not continuing,
         )
         xp, _, device = get_namespace_and_device(X)
-        dtype = _numpy_dtype(X, xp)
-        y, classes_, multilabel = self._check_targets(
-            y, _to_numpy(classes), continuing, incremental
-        )
+        dtype = numpy_dtype(X, xp)
+        y, classes_, multilabel = self._check_targets(y, move(classes), continuing, incremental)
         Y = _targets.encode(y, classes_, multilabel, dtype)
         sample_weight = self._check_sample_weight(
             sample_weight, y, dtype, classes_, multilabel, incremental
         )
-        output = _targets.output_activation(classes_, multilabel)
-        Y, sample_weight = _move(Y, xp, device), _move(sample_weight, xp, device)
-
-        if continuing:
-            rng = self._continued_rng()
-            state = self._saved_state()
-        else:
-            rng = check_random_state(self.random_state)
-            params = initialize([X.shape[1], self.n1, Y.shape[1]], random_state=rng, dtype=dtype)
-            state = _fresh_state({k: _move(P, xp, device) for k, P in params.items()}, self.alpha)
-            del params  # training replaces these arrays: let them go when it does
-
-        validation = self._validation_data(
-            X, y, Y, sample_weight, X_val, y_val, classes_, multilabel, rng, incremental
-        )
-        if validation.pop("split", False):
-            X, Y, sample_weight = validation.pop("train")
-
-        config = {"activation": self.activation, "output": output, "l2": self.l2}
-        # A diverging run overflows before the end of its epoch, where it is reported
-        # as one ValueError naming alpha; numpy's warnings on the way would add nothing.
-        with np.errstate(over="ignore", invalid="ignore"):
-            if self.solver == "lbfgs":
-                state = self._train_lbfgs(X, Y, sample_weight, state, validation, config)
-            else:
-                state = self._train_iterative(
-                    X, Y, sample_weight, state, validation, config, rng, incremental, continuing
-                )
-
-        # Only now, with training finished, does the estimator change: a fit that
-        # raised leaves a previously fitted model exactly as it was.
-        numeric = classes_.dtype.kind in "biuf"
-        self.classes_ = _move(classes_, xp, device) if numeric else classes_
-        self.n_outputs_ = Y.shape[1]
-        self.out_activation_ = output
-        self._multilabel = multilabel
-        self._set_state(state)
-        return self
+        targets = Targets(classes_, multilabel, _targets.output_activation(classes_, multilabel))
+        return X, y, move(Y, xp, device), move(sample_weight, xp, device), targets
 
     def _check_targets(self, y, classes, continuing, incremental):
         if y.ndim == 2 and y.shape[1] == 1:
@@ -439,7 +436,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                     "y has another kind of target than the previous call to fit "
                     f"(multilabel={multilabel}, previously {self._multilabel})."
                 )
-            known = _to_numpy(self.classes_)
+            known = move(self.classes_)
             if multilabel:
                 self._check_n_labels(y, known)
             elif incremental:
@@ -455,7 +452,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         if incremental and classes is None and not multilabel:
             raise ValueError("classes must be passed on the first call to partial_fit.")
         if classes is not None:
-            classes = _check_classes(classes)
+            classes = check_classes(classes)
         if classes is not None and not multilabel:
             found = unique_labels(classes)
             _targets.check_known_labels(y, found)
@@ -474,7 +471,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
     def _check_same_classes(classes, known):
         if classes is None:
             return
-        classes = unique_labels(_check_classes(classes))
+        classes = unique_labels(check_classes(classes))
         if not np.array_equal(classes, known):
             raise ValueError(
                 f"classes={classes.tolist()!r} is not the same as on the first call to "
@@ -535,62 +532,36 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                     f"classes of y ({classes_.tolist()!r})."
                 )
 
-    def _validation_data(
-        self, X, y, Y, sample_weight, X_val, y_val, classes_, multilabel, rng, incremental
-    ):
-        """The validation set: the explicit one, a stratified split, or none."""
+    def _validation_data(self, data, y, X_val, y_val, targets, rng, incremental):
+        """The validation set: the explicit one, a stratified split, or none.
+
+        A split returns ``(training part, validation part)``.
+        """
         if (X_val is None) != (y_val is None):
             raise ValueError("X_val and y_val must be given together (got only one).")
+        X = data.X
         xp, _, device = get_namespace_and_device(X)
         if X_val is not None:
-            n_val_features = _n_columns(X_val)
-            if n_val_features not in (None, X.shape[1]):
-                raise ValueError(f"X_val has {n_val_features} features, but X has {X.shape[1]}.")
-            xp_val, _ = get_namespace(X_val)
-            X_val = validate_data(
-                self,
-                X_val,
-                accept_sparse=["csr", "csc"],
-                dtype=[xp_val.float64, xp_val.float32],
-                reset=False,
-                ensure_all_finite=False,
-            )
-            assert_all_finite(X_val, input_name="X_val")
-            X_val = _as_dtype(X_val, X.dtype, xp)
-            y_val = np.asarray(_to_numpy(y_val))
-            if y_val.ndim == 2 and y_val.shape[1] == 1:
-                y_val = column_or_1d(y_val, warn=True)
-            if not multilabel and y_val.ndim != 1:
-                raise ValueError(
-                    f"y_val must be 1-D class labels, as y is; got shape {y_val.shape}."
-                )
-            if _num_rows(y_val) != X_val.shape[0]:
-                raise ValueError(
-                    f"X_val has {X_val.shape[0]} samples but y_val has {_num_rows(y_val)}."
-                )
-            if multilabel:
-                self._check_n_labels(y_val, classes_)
+            X_val = check_validation_X(self, X_val, X, xp)
+            y_val = check_validation_y(y_val, X_val, targets.multilabel)
+            if targets.multilabel:
+                self._check_n_labels(y_val, targets.classes)
             else:
-                _targets.check_known_labels(y_val, classes_, argument="y_val")
-            Y_val = _targets.encode(y_val, classes_, multilabel, _numpy_dtype(X, xp))
-            return {"X": X_val, "Y": _move(Y_val, xp, device), "sample_weight": None}
+                _targets.check_known_labels(y_val, targets.classes, argument="y_val")
+            Y_val = _targets.encode(y_val, targets.classes, targets.multilabel, numpy_dtype(X, xp))
+            return Data(X_val, move(Y_val, xp, device))
         if not (self.early_stopping and not incremental and self.solver != "lbfgs"):
-            return {}
-        train, val = _validation_split(
-            X.shape[0], None if multilabel else y, self.validation_fraction, rng
+            return None
+        train_rows, val_rows = validation_split(
+            X.shape[0], None if targets.multilabel else y, self.validation_fraction, rng
         )
-        return {
-            "X": take_rows(X, val),
-            "Y": take_rows(Y, val),
-            "sample_weight": take_rows(sample_weight, val),
-            "split": True,
-            "train": (take_rows(X, train), take_rows(Y, train), take_rows(sample_weight, train)),
-        }
+        part = lambda rows: Data(*(take_rows(A, rows) for A in (X, data.Y, data.sample_weight)))  # noqa: E731
+        return part(train_rows), part(val_rows)
 
-    # ------------------------------------------------------- iterative solvers
+    # ------------------------------------------------------------ the engine
 
     def _batch_size(self, n_samples):
-        if self.solver == "gd":
+        if self.solver in ("gd", "lbfgs"):
             return n_samples
         if self.batch_size == "auto":
             return min(200, n_samples)
@@ -599,226 +570,67 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                 f"batch_size={self.batch_size} is larger than the {n_samples} samples; "
                 "it is clipped to n_samples.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=6,
             )
         return min(self.batch_size, n_samples)
 
-    def _train_iterative(
-        self, X, Y, sample_weight, state, validation, config, rng, incremental, continuing
-    ):
-        rule = make_update_rule(
-            self.solver,
-            momentum=self.momentum,
-            nesterovs_momentum=self.nesterovs_momentum,
-            beta_1=self.beta_1,
-            beta_2=self.beta_2,
-            epsilon=self.epsilon,
+    def _settings(self, n_samples):
+        """The engine's :class:`~._engine.Settings` from the hyper-parameters."""
+        rule = None
+        if self.solver != "lbfgs":
+            rule = make_update_rule(
+                self.solver,
+                momentum=self.momentum,
+                nesterovs_momentum=self.nesterovs_momentum,
+                beta_1=self.beta_1,
+                beta_2=self.beta_2,
+                epsilon=self.epsilon,
+            )
+        callback = self.callback
+        return Settings(
+            solver=self.solver,
+            alpha=self.alpha,
+            rule=rule,
+            schedule=self.learning_rate,
+            power_t=self.power_t,
+            batch_size=self._batch_size(n_samples),
+            shuffle=self.shuffle,
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            early_stopping=self.early_stopping,
+            verbose=self.verbose,
+            callback=callback,
+            owner=self,
+            name=type(self).__name__,
         )
-        # The private fast path (in-place, buffers kept across epochs) computes the
-        # epochs of the pure steps for dense numpy data; anything else runs through
-        # _training.run_epoch. Tests hold the two to each other. The runner's own
-        # arrays replace the starting ones, so that these can be freed; a new
-        # optimiser state (None) is built in the runner's buffers.
-        opt_state = state.pop("opt_state") if incremental and continuing else None
-        run = epoch_runner(
-            X, Y, sample_weight, state["params"], opt_state, rule=rule, config=config
-        )
-        state["params"], state["opt_state"] = run.load(state["params"], opt_state)
-        del opt_state
-        if not incremental:
-            state["stopping"] = new_stopping()
-            state["learning_rate"] = self.alpha
-        early_stopping = self.early_stopping and bool(validation) and not incremental
-        batch_size = self._batch_size(X.shape[0])
-        n_epochs = 1 if incremental else self.max_iter
-        best = None
-        stopped = False
-        progress = _progress_bar(n_epochs, self.verbose)
-        try:
-            for _ in range(n_epochs):
-                clock = Clock()
-                if self.learning_rate != "adaptive":
-                    state["learning_rate"] = scheduled_learning_rate(
-                        self.learning_rate, self.alpha, state["t"], self.power_t
-                    )
-                params, opt_state, J, accuracy = run(
-                    state["params"],
-                    state["opt_state"],
-                    batches=epoch_batches(X.shape[0], batch_size, self.shuffle, rng),
-                    learning_rate=state["learning_rate"],
-                )
-                epoch = state["n_iter"] + 1
-                if not (math.isfinite(J) and _all_finite(params)):
-                    raise divergence_error(epoch, J, self.alpha)
-                state.update(params=params, opt_state=opt_state, n_iter=epoch)
-                state["t"] += X.shape[0]
-                record = {"epoch": epoch, "loss": J, "accuracy": accuracy}
-                record.update(_validation_record(validation, params, config))
-                record.update(learning_rate=state["learning_rate"], time=clock())
-                _append_history(state, record)
-
-                state["stopping"] = update_stopping(
-                    state["stopping"],
-                    loss_value=J,
-                    val_score=record["val_accuracy"] if early_stopping else None,
-                    tol=self.tol,
-                    n_iter_no_change=self.n_iter_no_change,
-                )
-                # The runner overwrites `params` at the next epoch: keep copies.
-                if early_stopping and (best is None or state["stopping"]["improved"]):
-                    best = (_copied(params), epoch)
-                _report(progress, self.verbose, record)
-                if self.callback is not None and self.callback(
-                    self, {**record, "params": _copied(params)}
-                ):
-                    stopped = True
-                    break
-                if not incremental and state["stopping"]["stalled_too_long"]:
-                    if self._divide_learning_rate(state):
-                        continue
-                    stopped = True
-                    break
-        finally:
-            if progress is not None:
-                progress.close()
-
-        if early_stopping and best is not None:
-            state["params"], state["best_epoch"] = best
-        else:
-            state["best_epoch"] = state["n_iter"]
-        state["early_stopping"] = early_stopping
-        if not stopped and not incremental and self.tol is not None:
-            warnings.warn(
-                f"ShallowNNClassifier: max_iter={self.max_iter} epochs were reached "
-                f"before the {'validation accuracy' if early_stopping else 'loss'} "
-                f"stopped improving by tol={self.tol}; increase max_iter, or alpha "
-                "(the learning rate).",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
-        return state
-
-    def _divide_learning_rate(self, state):
-        """The ``'adaptive'`` schedule: divide the rate by 5 instead of stopping."""
-        if self.learning_rate != "adaptive" or self.early_stopping:
-            return False
-        if state["learning_rate"] / 5 < MIN_ADAPTIVE_LEARNING_RATE:
-            return False
-        state["learning_rate"] /= 5
-        state["stopping"] = {**state["stopping"], "count": 0}
-        if self.verbose >= 2:
-            print(f"Learning rate set to {state['learning_rate']:g}", file=sys.stderr)
-        return True
-
-    # ----------------------------------------------------------------- lbfgs
-
-    def _train_lbfgs(self, X, Y, sample_weight, state, validation, config):
-        options = {"activation": config["activation"], "output": config["output"]}
-        Xt, Yt = X.T, Y.T
-        xp, _, device = get_namespace_and_device(Y)
-        if not _is_numpy_namespace(xp):
-            warnings.warn(
-                f"solver='lbfgs' runs scipy's L-BFGS-B, which works on numpy arrays: the "
-                f"parameters travel between numpy and {xp.__name__} ({device}) at every "
-                "loss evaluation; the loss and gradients are computed in "
-                f"{xp.__name__}. Use solver='adam', 'sgd' or 'gd' to stay on the device.",
-                UserWarning,
-                stacklevel=4,
-            )
-
-        # L-BFGS-B's iterate is almost always the point it evaluated last: its loss
-        # and accuracy are kept, so that recording the iteration needs no forward pass.
-        last = {}
-        # Dense numpy data: the fast path's full-batch pass (tests hold it to the steps).
-        fast = full_batch_objective(X, Y, sample_weight, state["params"], config)
-
-        def objective(numpy_params):
-            if fast is not None:
-                J, grads, accuracy = fast(numpy_params)
-                last.update(point=_copied(numpy_params), scores=(J, accuracy))
-                return J, grads
-            params = {name: _move(P, xp, device) for name, P in numpy_params.items()}
-            A_out, cache = forward(Xt, params, **options)
-            J, accuracy = scores(A_out, Yt, sample_weight, params, config)
-            last.update(point=_copied(numpy_params), scores=(J, accuracy))
-            grads = backward(
-                Xt, Yt, params, cache, **options, sample_weight=sample_weight, l2=config["l2"]
-            )
-            return J, {name: _to_numpy(G) for name, G in grads.items()}
-
-        def recorded_scores(numpy_params):
-            point = last.get("point")
-            if point is not None and all(
-                np.array_equal(P, point[name]) for name, P in numpy_params.items()
-            ):
-                return last["scores"]
-            params = {name: _move(P, xp, device) for name, P in numpy_params.items()}
-            return evaluate(X, Y, sample_weight, params, config)
-
-        progress = _progress_bar(self.max_iter, self.verbose)
-        clock = Clock()
-
-        def on_iteration(numpy_params):
-            J, accuracy = recorded_scores(numpy_params)
-            params = {name: _move(P, xp, device) for name, P in numpy_params.items()}
-            state["n_iter"] += 1
-            record = {"epoch": state["n_iter"], "loss": J, "accuracy": accuracy}
-            record.update(_validation_record(validation, params, config))
-            record.update(learning_rate=float("nan"), time=clock.lap())
-            _append_history(state, record)
-            _report(progress, self.verbose, record)
-            # scipy reuses the buffer behind `params`: the callback gets copies.
-            return self.callback is not None and bool(
-                self.callback(self, {**record, "params": _copied(params)})
-            )
-
-        n_iter_before = state["n_iter"]
-        try:
-            params, result = minimize_lbfgs(
-                objective,
-                {name: _to_numpy(P) for name, P in state["params"].items()},
-                max_iter=self.max_iter,
-                max_fun=self.max_fun,
-                tol=0.0 if self.tol is None else self.tol,
-                callback=on_iteration,
-            )
-        finally:
-            if progress is not None:
-                progress.close()
-        if not (math.isfinite(result.fun) and _all_finite(params)):
-            raise divergence_error(state["n_iter"], result.fun, self.alpha)
-        if state["n_iter"] == n_iter_before:
-            # L-BFGS-B can stop before its first iteration (its first line search
-            # failed); record where it stopped, so that loss_curve_ is never empty.
-            on_iteration(params)
-        state["params"] = {name: _move(P, xp, device) for name, P in params.items()}
-        state["t"] += X.shape[0] * result.nit
-        state["best_epoch"] = state["n_iter"]
-        state["early_stopping"] = False
-        if result.status == 1 and self.tol is not None:
-            warnings.warn(
-                f"lbfgs reached max_iter={self.max_iter} or max_fun={self.max_fun} "
-                f"before converging: {result.message}. Increase max_iter or max_fun.",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
-        return state
 
     # ------------------------------------------------------------ fitted state
 
+    def _fresh_state(self, X, Y, rng):
+        xp, _, device = get_namespace_and_device(X)
+        params = initialize(
+            [X.shape[1], self.n1, Y.shape[1]], random_state=rng, dtype=numpy_dtype(X, xp)
+        )
+        return FitState(
+            params={name: move(P, xp, device) for name, P in params.items()},
+            learning_rate=self.alpha,
+        )
+
     def _saved_state(self):
-        return {
-            "params": self.params_,
-            "opt_state": getattr(self, "_optimizer_state", {}),
-            "learning_rate": getattr(self, "_learning_rate", self.alpha),
-            "stopping": getattr(self, "_stopping", new_stopping()),
-            "t": self.t_,
-            "n_iter": self.n_iter_,
-            "history": {
+        return FitState(
+            params=self.params_,
+            opt_state=getattr(self, "_optimizer_state", {}),
+            n_iter=self.n_iter_,
+            t=self.t_,
+            learning_rate=getattr(self, "_learning_rate", self.alpha),
+            stopping=Stopping(**getattr(self, "_stopping", {})),
+            history={
                 key: list(self.history_.get(key, [math.nan] * self.n_iter_))
                 for key in HISTORY_KEYS
             },
-        }
+        )
 
     def _continued_rng(self):
         """A generator for a continued fit that does not replay the first fit's draws."""
@@ -826,27 +638,33 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             return np.random.RandomState([int(self.random_state), int(self.n_iter_)])
         return check_random_state(self.random_state)
 
-    def _set_state(self, state):
-        self.params_ = {name: _contiguous(P) for name, P in state["params"].items()}
-        self._optimizer_state = state["opt_state"]
-        self._learning_rate = float(state["learning_rate"])
-        self._stopping = dict(state["stopping"])
-        self.n_iter_ = int(state["n_iter"])
-        self.t_ = int(state["t"])
-        history = state["history"]
+    def _set_state(self, state, targets, n_outputs, X):
+        xp, _, device = get_namespace_and_device(X)
+        numeric = targets.classes.dtype.kind in "biuf"
+        self.classes_ = move(targets.classes, xp, device) if numeric else targets.classes
+        self.n_outputs_ = n_outputs
+        self.out_activation_ = targets.output
+        self._multilabel = targets.multilabel
+        self.params_ = {name: _contiguous(P) for name, P in state.params.items()}
+        self._optimizer_state = {} if state.opt_state is None else state.opt_state
+        self._learning_rate = float(state.learning_rate)
+        self._stopping = vars(state.stopping).copy()
+        self.n_iter_ = int(state.n_iter)
+        self.t_ = int(state.t)
+        history = state.history
         if all(math.isnan(v) for v in history["val_accuracy"]):
             history = {k: v for k, v in history.items() if not k.startswith("val_")}
         self.history_ = history
         self.loss_curve_ = list(history["loss"])
         self.loss_ = self.loss_curve_[-1]
-        self.best_epoch_ = int(state["best_epoch"])
+        self.best_epoch_ = int(state.best_epoch)
         if "val_accuracy" in history:
             self.validation_scores_ = list(history["val_accuracy"])
             self.best_validation_score_ = float(np.nanmax(self.validation_scores_))
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-        self.best_loss_ = None if state["early_stopping"] else float(min(self.loss_curve_))
+        self.best_loss_ = None if state.early_stopping else float(min(self.loss_curve_))
 
     # ------------------------------------------------------------- prediction
 
@@ -860,7 +678,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         xp, _, device = get_namespace_and_device(X)
         W1 = self.params_["W1"]
         fit_xp, _, fit_device = get_namespace_and_device(W1)
-        numpy_both = _is_numpy_namespace(xp) and _is_numpy_namespace(fit_xp)
+        numpy_both = is_numpy(xp) and is_numpy(fit_xp)
         if not numpy_both and (xp.__name__ != fit_xp.__name__ or device != fit_device):
             raise ValueError(
                 f"Inputs passed to {type(self).__name__}.{method}() must use the same "
@@ -868,7 +686,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                 f"{fit_xp.__name__} ({fit_device}), got {xp.__name__} ({device}). Move "
                 "the model with sklearn_shallow.move_to(estimator, xp, device)."
             )
-        return _as_dtype(X, W1.dtype, xp), xp
+        return as_dtype(X, W1.dtype, xp), xp
 
     def _output_activations(self, X, method):
         """Class probabilities of shape ``(n_classes, m)``, computed by chunks of rows.
@@ -926,7 +744,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         log_proba : array of shape (n_samples, n_classes)
         """
         P = self._output_activations(X, "predict_log_proba").T
-        xp = _namespace(P)
+        xp = namespace(P)
         with np.errstate(divide="ignore"):
             return xp.log(P)
 
@@ -944,13 +762,13 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             The arg-max of :meth:`predict_proba` (labels above 0.5 for multilabel).
         """
         P = self._output_activations(X, "predict").T
-        xp = _namespace(P)
+        xp = namespace(P)
         if self._multilabel:
             return xp.astype(P > 0.5, xp.int64)
         indices = xp.argmax(P, axis=1)
-        if isinstance(self.classes_, np.ndarray) and not _is_numpy_namespace(xp):
+        if isinstance(self.classes_, np.ndarray) and not is_numpy(xp):
             # Labels that the namespace cannot hold (strings) come back as numpy.
-            return self.classes_[_to_numpy(indices)]
+            return self.classes_[move(indices)]
         return xp.take(self.classes_, indices, axis=0)
 
     def __sklearn_tags__(self):
@@ -961,168 +779,9 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
 
-def _validation_split(n_samples, y, fraction, rng):
-    """Indices of the training and validation parts, stratified when ``y`` allows it.
-
-    Stratification needs every class at least twice and room for every class on
-    both sides; on smaller data the split is random.
-    """
-    if n_samples < 2:
-        raise ValueError(
-            f"early_stopping=True needs at least 2 samples to hold some out; got {n_samples}."
-        )
-    n_val = max(1, math.ceil(fraction * n_samples))
-    if n_val >= n_samples:
-        raise ValueError(
-            f"validation_fraction={fraction!r} holds out all {n_samples} samples for "
-            "early stopping and leaves none to train on; lower it or add samples."
-        )
-    stratify = None
-    if y is not None:
-        _, counts = np.unique(y, return_counts=True)
-        n_classes = len(counts)
-        if counts.min() >= 2 and n_classes <= n_val <= n_samples - n_classes:
-            stratify = y
-    indices = np.arange(n_samples)
-    return train_test_split(indices, test_size=n_val, random_state=rng, stratify=stratify)
-
-
-@contextlib.contextmanager
-def _restored_on_error(estimator):
-    """Undo what ``validate_data(reset=True)`` wrote if the fit then fails.
-
-    Every other fitted attribute is set only once training has finished; these two
-    are set by the validation at its start.
-    """
-    names = ("n_features_in_", "feature_names_in_")
-    saved = {name: vars(estimator)[name] for name in names if name in vars(estimator)}
-    try:
-        yield
-    except BaseException:
-        for name in names:
-            vars(estimator).pop(name, None)
-        vars(estimator).update(saved)
-        raise
-
-
-def _check_classes(classes):
-    """The ``classes`` argument of ``partial_fit`` as a 1-D array without NaN."""
-    classes = np.asarray(classes)
-    if classes.ndim != 1:
-        raise ValueError(f"classes must be a 1-D array of labels; got shape {classes.shape}.")
-    if classes.dtype.kind == "f" and np.isnan(classes).any():
-        raise ValueError(f"classes must not contain NaN; got {classes.tolist()!r}.")
-    return classes
-
-
-def _n_columns(X):
-    """Number of columns of a 2-D ``X``, or None (``validate_data`` then says why)."""
-    try:
-        return _num_features(X)
-    except TypeError:
-        return None
-
-
-def _fresh_state(params, alpha):
-    return {
-        "params": params,
-        "opt_state": {},
-        "learning_rate": alpha,
-        "stopping": new_stopping(),
-        "t": 0,
-        "n_iter": 0,
-        "history": {key: [] for key in HISTORY_KEYS},
-    }
-
-
-def _num_rows(y):
-    return y.shape[0] if hasattr(y, "shape") else len(y)
-
-
-def _all_finite(params):
-    xp = _namespace(params["W1"])
-    return all(bool(xp.all(xp.isfinite(P))) for P in params.values())
-
-
-def _copied(params):
-    """Copies of the parameters (in their namespace and device)."""
-    return {name: _namespace(P).asarray(P, copy=True) for name, P in params.items()}
-
-
 def _contiguous(P):
     """A numpy parameter as a C-ordered array owning its memory.
 
     The fast path returns views into one buffer; ``params_`` keeps plain arrays.
     """
     return np.array(P, order="C") if isinstance(P, np.ndarray) else P
-
-
-def _to_numpy(array):
-    """An array API array (torch, cupy, ...) as numpy; anything else unchanged."""
-    if array is None or isinstance(array, np.ndarray) or sp.issparse(array):
-        return array
-    if not hasattr(array, "__array_namespace__") and not hasattr(array, "__dlpack__"):
-        return array
-    xp = _namespace(array)
-    return _convert_to_numpy(array, xp)
-
-
-def _move(array, xp, device):
-    """A numpy array into namespace ``xp`` on ``device`` (unchanged for numpy)."""
-    if array is None or _is_numpy_namespace(xp):
-        return array
-    return xp.asarray(array, device=device)
-
-
-def _numpy_dtype(X, xp):
-    """The numpy float dtype matching ``X``'s dtype."""
-    if _is_numpy_namespace(xp):
-        return X.dtype
-    return np.float32 if X.dtype == xp.float32 else np.float64
-
-
-def _as_dtype(X, dtype, xp):
-    if X.dtype == dtype:
-        return X
-    if sp.issparse(X) or _is_numpy_namespace(xp):
-        return X.astype(dtype)
-    return xp.astype(X, dtype)
-
-
-def _validation_record(validation, params, config):
-    if not validation:
-        return {"val_loss": float("nan"), "val_accuracy": float("nan")}
-    J, accuracy = evaluate(
-        validation["X"], validation["Y"], validation["sample_weight"], params, config
-    )
-    return {"val_loss": J, "val_accuracy": accuracy}
-
-
-def _append_history(state, record):
-    for key in HISTORY_KEYS:
-        state["history"][key].append(float(record[key]))
-
-
-def _progress_bar(total, verbose):
-    if verbose != 1:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc="ShallowNNClassifier", unit="epoch", leave=False)
-
-
-def _report(progress, verbose, record):
-    if progress is not None:
-        progress.set_postfix(loss=f"{record['loss']:.4f}", acc=f"{record['accuracy']:.3f}")
-        progress.update(1)
-    elif verbose >= 2:
-        line = (
-            f"Epoch {record['epoch']}, loss = {record['loss']:.8f}, "
-            f"accuracy = {record['accuracy']:.4f}"
-        )
-        if not math.isnan(record["val_loss"]):
-            line += (
-                f", val_loss = {record['val_loss']:.8f}, "
-                f"val_accuracy = {record['val_accuracy']:.4f}"
-            )
-        print(line, file=sys.stderr)

@@ -3,8 +3,9 @@
 from functools import partial
 
 import numpy as np
-from sklearn.utils._array_api import _estimator_with_converted_arrays
-from sklearn.utils._array_api import move_to as _move_array
+
+from ._compat import _estimator_with_converted_arrays
+from ._compat import sklearn_move_to as _move_array
 
 
 def _convert(array, xp, device):

@@ -1,22 +1,23 @@
 """Private fast path of the training loop: the epochs of a fit on buffers kept between them.
 
-:func:`epoch_runner` returns, for dense numpy ``float32``/``float64`` data and
-the rules :class:`~._solvers.GradientDescent`, :class:`~._solvers.Momentum` and
-:class:`~._solvers.Adam`, a runner whose epochs compute what
-:func:`._training.run_epoch` computes (the equations of :mod:`.network` and the
-update rules of :mod:`._solvers`); for anything else, the pure
-:class:`~._training.PureEpochs`. The public steps stay pure and are the
-reference that the tests hold this module to; only the way the work is done
-differs:
+:class:`FastEpochs` runs, for dense numpy ``float32``/``float64`` data, the
+epochs that :func:`._runners.run_epoch` computes (the equations of
+:mod:`.network` and the update rules of :mod:`._solvers`) in place;
+:func:`._runners.epoch_runner` chooses it where :func:`supports_fast_path`
+holds. The activations' and update rules' in-place forms come from their
+registries (:mod:`._activations`, :mod:`._solvers`). The public steps stay pure
+and are the reference that the tests hold this module to; only the way the
+work is done differs:
 
 - **Samples stay rows in the hidden layer.** The estimator holds ``X`` as
   ``(m, n0)``. Instead of the course's ``Z1 = W1 · Xᵀ`` this module computes
   its transpose ``Z1ᵀ = X · W1ᵀ``, with the weights stored transposed (see
   :class:`_Vector`), so that neither ``X`` nor ``W1`` is copied and BLAS never
   receives ``A · Bᵀ``. ``H`` ``(batch, n1)`` holds ``Z1ᵀ``, then ``A1ᵀ``;
-  ``dH`` holds ``dZ1ᵀ`` (for relu and identity, in ``H``'s buffer: once ``dW2``
-  is computed, their derivative needs no ``A1``). The output layer keeps the
-  course's layout: ``A2`` ``(n2, batch)`` holds ``Z2``, then ``A2``, then ``dZ2``.
+  ``dH`` holds ``dZ1ᵀ`` (in ``H``'s buffer for the activations whose derivative
+  does not read ``A1``, such as relu: once ``dW2`` is computed, ``A1`` is
+  free). The output layer keeps the course's layout: ``A2`` ``(n2, batch)``
+  holds ``Z2``, then ``A2``, then ``dZ2``.
 - **Buffers are allocated once per fit**, for the largest batch, and every
   step writes into them (``np.matmul(..., out=)``, ufuncs with ``out=``).
   ``Z1`` becomes ``A1`` in place: no derivative ``g'`` needs ``Z1`` once ``A1``
@@ -50,12 +51,12 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from scipy.special import expit
 
+from ._activations import ACTIVATIONS
 from ._blas import blas_threads as _blas_threads
 from ._blas import numpy_blas, single_threaded
-from ._solvers import Adam, GradientDescent, Momentum
-from ._training import PureEpochs, continues, state_template
+from ._solvers import InPlaceUpdate, continues, state_template
 
-__all__ = ["epoch_runner", "full_batch_objective", "run_epoch_fast", "supports_fast_path"]
+__all__ = ["FastEpochs", "arrays_fit", "supports_fast_path"]
 
 #: Order of the parameters inside their vector: the penalised weights first.
 _LAYOUT = ("W1", "W2", "b1", "b2")
@@ -63,69 +64,14 @@ _LAYOUT = ("W1", "W2", "b1", "b2")
 _FLOATS = (np.float32, np.float64)
 
 
-# ------------------------------------------------------ in-place activations
-
-
-def _relu(H, view):
-    np.maximum(H, H.dtype.type(0), out=H)
-    # A1 > 0 exactly where Z1 > 0: the derivative, kept for the backward pass,
-    # which then may write dZ1 over A1.
-    np.greater(H, 0, out=view["mask"])
-
-
-def _relu_derivative(H, dH, view):
-    # Multiplying by the boolean mask is multiplying by the 0/1 derivative, as
-    # the pure path does.
-    np.multiply(dH, view["mask"], out=dH)
-
-
-def _tanh(H, view):
-    np.tanh(H, out=H)
-
-
-def _tanh_derivative(H, dH, view):
-    np.multiply(H, H, out=H)
-    np.multiply(dH, np.subtract(1, H, out=H), out=dH)
-
-
-def _sigmoid(H, view):
-    expit(H, out=H)
-
-
-def _sigmoid_derivative(H, dH, view):
-    # A (1 - A), rounded as in the pure path: the product needs a second buffer.
-    np.multiply(H, np.subtract(1, H, out=view["scratch"]), out=H)
-    np.multiply(dH, H, out=dH)
-
-
-def _identity(H, view):
-    pass
-
-
-def _identity_derivative(H, dH, view):
-    pass
-
-
-#: ``g(H, view)`` turns ``Z1ᵀ`` into ``A1ᵀ``; ``g'(H, dH, view)`` multiplies ``dH`` by
-#: ``g'(Z1)ᵀ`` and may overwrite ``H``. For the activations in ``_DH_OVER_H``, ``g'``
-#: does not read ``H``, so ``dH`` is the same buffer as ``H``.
-_ACTIVATIONS = {
-    "relu": (_relu, _relu_derivative),
-    "tanh": (_tanh, _tanh_derivative),
-    "sigmoid": (_sigmoid, _sigmoid_derivative),
-    "identity": (_identity, _identity_derivative),
-}
-
-_DH_OVER_H = ("relu", "identity")
-
 _OUTPUTS = ("sigmoid", "softmax")
 
 
 # ------------------------------------------------------------- applicability
 
 
-def supports_fast_path(X, rule, config):
-    """Whether :func:`run_epoch_fast` applies to this data, update rule and configuration.
+def supports_fast_path(X, rule, network):
+    """Whether :class:`FastEpochs` applies to this data, update rule and network.
 
     Parameters
     ----------
@@ -133,28 +79,28 @@ def supports_fast_path(X, rule, config):
         Training data, samples as rows.
     rule : object
         The update rule (see :mod:`._solvers`).
-    config : dict
-        ``{"activation", "output", "l2"}`` as given to ``run_epoch``.
+    network : ._runners.Network
+        The hidden activation, output and ``l2``.
 
     Returns
     -------
     bool
         True for a dense, C- or F-contiguous numpy array of ``float32`` or
-        ``float64``, one of the rules ``GradientDescent``, ``Momentum``, ``Adam``
-        (not a subclass, which may change the step), and known activations.
+        ``float64``, a rule whose own class defines its in-place step (a
+        subclass may change the step without it), and a registered activation.
     """
     return (
         type(X) is np.ndarray
         and X.ndim == 2
         and X.dtype.type in _FLOATS
         and (X.flags.c_contiguous or X.flags.f_contiguous)
-        and type(rule) in _STEPS
-        and config["activation"] in _ACTIVATIONS
-        and config["output"] in _OUTPUTS
+        and "step_inplace" in vars(type(rule))
+        and network.activation in ACTIVATIONS
+        and network.output in _OUTPUTS
     )
 
 
-def _arrays_fit(X, Y, sample_weight, params, opt_state):
+def arrays_fit(X, Y, sample_weight, params, opt_state):
     """One hidden layer, every array in ``X``'s dtype, state (if any) keyed ``prefix + name``."""
     if sorted(params) != sorted(_LAYOUT):
         return False
@@ -221,11 +167,12 @@ class _Workspace:
         n1, n2, dtype = params["W1"].shape[0], params["W2"].shape[0], X.dtype
         softmax = output == "softmax"
         self.rows, self.gather = rows, gather
+        g = ACTIVATIONS[activation]
         self.by_rows = {
             "H": (H := np.empty((rows, n1), dtype)),
-            "dH": H if activation in _DH_OVER_H else np.empty((rows, n1), dtype),
-            "mask": np.empty((rows, n1), bool) if activation == "relu" else None,
-            "scratch": np.empty((rows, n1), dtype) if activation == "sigmoid" else None,
+            "dH": np.empty((rows, n1), dtype) if g.derivative_reads_A else H,
+            "mask": np.empty((rows, n1), bool) if "mask" in g.buffers else None,
+            "scratch": np.empty((rows, n1), dtype) if "scratch" in g.buffers else None,
             "ones": np.ones(rows, dtype),  # Σ over samples as a BLAS product
             "correct": np.empty(rows, bool),
             # softmax outputs only: argmax of the outputs, the batch's classes, the
@@ -416,103 +363,7 @@ def _split(n, n_parts):
     return [slice(start, stop) for start, stop in zip([0, *stops[:-1]], stops, strict=True)]
 
 
-# --------------------------------------------------------------- update rules
-
-
-class _Update:
-    """What an update rule needs besides its state: scratch vectors and constants.
-
-    The constants are numpy scalars of the parameters' dtype: the value a Python
-    float takes when it meets such an array, without the cost of converting it
-    on every call.
-    """
-
-    def __init__(self, params, rule):
-        dtype = params.vector.dtype
-        self.scalar = dtype.type
-        self.rule = rule
-        self.constants = {
-            name: self.scalar(value)
-            for name, value in vars(rule).items()
-            if isinstance(value, float | int) and not isinstance(value, bool)
-        }
-        for beta in ("beta_1", "beta_2"):
-            if beta in self.constants:
-                self.constants["1 - " + beta] = self.scalar(1 - getattr(rule, beta))
-        self.scratch = None  # see use_scratch
-        self.mask = np.empty(params.vector.shape, bool)
-        self.tiny = np.finfo(dtype).smallest_normal
-
-    def use_scratch(self, spare):
-        """Take the scratch vector from ``spare`` (a free buffer) if it is long enough.
-
-        Between two batches the hidden-layer buffer of the batch workspace is
-        free; when it holds as many values as the parameters, the update
-        borrows it instead of holding a vector of its own.
-        """
-        size = self.mask.size
-        if spare is not None and spare.size >= size:
-            self.scratch = spare[:size]
-        elif self.scratch is None or self.scratch.base is not None:
-            self.scratch = np.empty(size, self.scalar)  # a vector of its own
-
-    def set_learning_rate(self, learning_rate):
-        """The learning rate of the coming epoch."""
-        self.alpha = float(learning_rate)  # Adam's step size is computed in float64
-        self.learning_rate = self.scalar(learning_rate)
-
-    def flush_subnormal(self, P, nonnegative=False):
-        """Set ``|P| < tiny`` to zero in place (see :func:`.network._flush_subnormal`)."""
-        magnitude = P if nonnegative else np.abs(P, out=self.scratch)
-        if np.less(magnitude, self.tiny, out=self.mask).any():
-            np.copyto(P, 0, where=self.mask)
-
-
-def _gradient_descent_step(update, P, dP, state):
-    """``P := P - alpha dP`` (``dP`` is used as scratch)."""
-    np.subtract(P, np.multiply(dP, update.learning_rate, out=dP), out=P)
-    update.flush_subnormal(P)
-
-
-def _momentum_step(update, P, dP, state):
-    """``V := μ V - alpha dP``, then ``P := P + μ V - alpha dP`` (Nesterov) or ``P + V``."""
-    momentum, V, T = update.constants["momentum"], state["V"], update.scratch
-    np.multiply(dP, update.learning_rate, out=dP)
-    np.subtract(np.multiply(V, momentum, out=V), dP, out=V)
-    update.flush_subnormal(V)
-    if update.rule.nesterov:
-        np.add(P, np.multiply(V, momentum, out=T), out=P)
-        np.subtract(P, dP, out=P)
-    else:
-        np.add(P, V, out=P)
-    update.flush_subnormal(P)
-
-
-def _adam_step(update, P, dP, state):
-    """Adam's step in the order and rounding of :meth:`._solvers.Adam.step`.
-
-    The parameters move with the moments before these are flushed, as there.
-    """
-    c, M, S, T = update.constants, state["M"], state["S"], update.scratch
-    t = state["t"] = state["t"] + 1
-    rule = update.rule
-    step_size = update.alpha * math.sqrt(1 - rule.beta_2**t) / (1 - rule.beta_1**t)
-    np.add(np.multiply(M, c["beta_1"], out=M), np.multiply(dP, c["1 - beta_1"], out=T), out=M)
-    np.multiply(np.multiply(dP, dP, out=T), c["1 - beta_2"], out=T)
-    np.add(np.multiply(S, c["beta_2"], out=S), T, out=S)
-    denominator = np.add(np.sqrt(S, out=dP), c["epsilon"], out=dP)
-    np.divide(np.multiply(M, update.scalar(step_size), out=T), denominator, out=T)
-    np.subtract(P, T, out=P)
-    update.flush_subnormal(P)
-    update.flush_subnormal(M)
-    update.flush_subnormal(S, nonnegative=True)
-
-
-_STEPS = {
-    GradientDescent: _gradient_descent_step,
-    Momentum: _momentum_step,
-    Adam: _adam_step,
-}
+# ------------------------------------------------------- optimiser state
 
 
 def _state_vectors(template, params):
@@ -555,11 +406,11 @@ _MIN_CHUNK_ROWS = 256
 _MAX_CHUNK_INPUTS = 256
 
 
-class _FastEpochs:
+class FastEpochs:
     """The epochs of one fit on buffers kept from one epoch to the next.
 
-    Built by :func:`epoch_runner`; follows the protocol of
-    :class:`._training.PureEpochs`. ``load`` copies the starting parameters and
+    Built by :func:`._runners.epoch_runner`; follows the protocol of
+    :class:`._runners.PureEpochs`. ``load`` copies the starting parameters and
     optimiser state into the runner's vectors and returns views of them; each
     call then updates those vectors in place and returns the same views. Arrays
     the runner did not hand out are copied in first, so the caller's own arrays
@@ -576,18 +427,19 @@ class _FastEpochs:
     on timing. Other batches run whole, with BLAS's own threads.
     """
 
-    def __init__(self, X, Y, sample_weight, params, opt_state, *, rule, config):
+    def __init__(self, X, Y, sample_weight, params, *, rule, network):
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.params = _Vector(params)
         self.grads = _Vector(params)
         self.template = state_template(rule, params)
         self.state, self.state_views = _state_vectors(self.template, params)
         self.threads = _Threads(max(1, _blas_threads()))
-        self.update = _Update(self.params, rule)
-        self.step = _STEPS[type(rule)]
-        self.activation = config["activation"]
-        self.g, self.g_prime = _ACTIVATIONS[self.activation]
-        self.output, self.l2 = config["output"], config["l2"]
+        self.update = InPlaceUpdate(self.params.vector.size, X.dtype, rule)
+        self.step = rule.step_inplace
+        self.activation = network.activation
+        g = ACTIVATIONS[self.activation]
+        self.g, self.g_prime = g.inplace, g.inplace_derivative
+        self.output, self.l2 = network.output, network.l2
         self.eps = np.finfo(X.dtype).eps
         # The class of each sample, for the accuracy of softmax outputs.
         self.labels = None
@@ -689,7 +541,7 @@ class _FastEpochs:
         return sum(r[0] for r in results), sum(r[1] for r in results)
 
     def __call__(self, params, opt_state, *, batches, learning_rate):
-        """One pass over ``batches``, as :func:`._training.run_epoch`.
+        """One pass over ``batches``, as :func:`._runners.run_epoch`.
 
         Returns
         -------
@@ -787,81 +639,3 @@ def _sub_batch(batch, piece):
         start = batch.start or 0
         return slice(start + piece.start, start + piece.stop)
     return batch[piece]
-
-
-def epoch_runner(X, Y, sample_weight, params, opt_state, *, rule, config):
-    """The epoch runner of a fit: the fast path where it applies, else the pure one.
-
-    Parameters
-    ----------
-    X : ndarray of shape (m, n0)
-        Training data, samples as rows.
-    Y : ndarray of shape (m, n_out)
-        0/1 targets, samples as rows.
-    sample_weight : ndarray of shape (m,) or None
-        Non-negative sample weights.
-    params : dict of ndarray
-        ``W1, b1, W2, b2``: their shapes and dtype size the buffers (not read).
-    opt_state : dict
-        The update rule's state, likewise.
-    rule : GradientDescent, Momentum or Adam
-        The update rule.
-    config : dict
-        ``{"activation", "output", "l2"}``.
-
-    Returns
-    -------
-    runner : _FastEpochs or ._training.PureEpochs
-        A :class:`_FastEpochs` where :func:`supports_fast_path` holds, every array
-        shares ``X``'s dtype and the network has one hidden layer; a
-        :class:`~._training.PureEpochs` otherwise.
-    """
-    if supports_fast_path(X, rule, config) and _arrays_fit(X, Y, sample_weight, params, opt_state):
-        return _FastEpochs(X, Y, sample_weight, params, opt_state, rule=rule, config=config)
-    return PureEpochs(X, Y, sample_weight, rule=rule, config=config)
-
-
-def full_batch_objective(X, Y, sample_weight, params, config):
-    """The full-batch loss, gradients and accuracy through the fast path, where it applies.
-
-    Parameters
-    ----------
-    X, Y, sample_weight, params, config
-        As for :func:`epoch_runner` (``params`` sizes the buffers).
-
-    Returns
-    -------
-    objective : callable or None
-        ``objective(params) -> (J, grads, accuracy)`` (see
-        :meth:`_FastEpochs.objective`), or None where :func:`epoch_runner` would
-        not take the fast path.
-    """
-    rule = GradientDescent()  # never applied: the runner only evaluates
-    run = epoch_runner(X, Y, sample_weight, params, None, rule=rule, config=config)
-    return run.objective if isinstance(run, _FastEpochs) else None
-
-
-def run_epoch_fast(
-    X, Y, sample_weight, params, opt_state, *, batches, rule, learning_rate, config
-):
-    """One epoch through :func:`epoch_runner`, with the signature of :func:`._training.run_epoch`.
-
-    The runner is built for this one epoch, so the arrays returned are new and
-    ``params`` and ``opt_state`` are not modified.
-
-    Parameters
-    ----------
-    X, Y, sample_weight, params, opt_state, rule, config
-        As for :func:`epoch_runner`.
-    batches : iterable of slice or ndarray of int
-        The rows of each batch.
-    learning_rate : float
-        Learning rate of this epoch.
-
-    Returns
-    -------
-    params, opt_state, loss, accuracy
-        As :func:`._training.run_epoch`.
-    """
-    run = epoch_runner(X, Y, sample_weight, params, opt_state, rule=rule, config=config)
-    return run(params, opt_state, batches=batches, learning_rate=learning_rate)

@@ -1,24 +1,39 @@
-"""Update rules: what replaces the course's last step, ``W := W - alpha · dW``.
+"""Update rules, the learning-rate schedule, and scipy's L-BFGS-B over the parameters.
 
-Each rule is a small object with the same two methods:
+An update rule is what replaces the course's last step, ``W := W - alpha · dW``.
+Each rule is one small class holding both of its forms:
 
 - ``init_state(params) -> state``: the optimiser's memory (a dict of arrays and
   scalars, empty for plain gradient descent);
-- ``step(params, grads, state, learning_rate) -> (params, state)``: one update,
-  returning new dicts and leaving its arguments unchanged.
+- ``step(params, grads, state, learning_rate) -> (params, state)``: one pure
+  update, returning new dicts and leaving its arguments unchanged (the
+  reference, on any array namespace);
+- ``step_inplace(update, P, dP, state)``: the same update on the contiguous
+  numpy vectors of the private fast path (:mod:`._fast`), in place, in the same
+  order of operations and rounding; ``update`` is the :class:`InPlaceUpdate`
+  holding its scratch buffers and constants.
+
+:class:`LearningRateSchedule` owns the learning rate between epochs and what a
+stalled loss does to it (scikit-learn's optimisers have ``iteration_ends`` and
+``trigger_stopping`` for the same two jobs).
 
 The L-BFGS solver is not a per-step rule; :func:`minimize_lbfgs` runs scipy's
-L-BFGS-B over the flattened parameters with the same ``loss`` and ``backward``.
+L-BFGS-B over the flattened parameters with the same loss and gradients.
 """
 
 import contextlib
 import math
+import sys
 
 import numpy as np
 import scipy.optimize
 
+from ._array_api import flush_subnormal, namespace
 from ._blas import scipy_blas, single_threaded
-from .network import _flush_subnormal, _namespace, update
+from .network import update
+
+#: When the learning rate of the ``'adaptive'`` schedule falls below this, training stops.
+MIN_ADAPTIVE_LEARNING_RATE = 1e-6
 
 
 class GradientDescent:
@@ -29,6 +44,11 @@ class GradientDescent:
 
     def step(self, params, grads, state, learning_rate):
         return update(params, grads, learning_rate), state
+
+    def step_inplace(self, update, P, dP, state):
+        """``P := P - alpha dP`` (``dP`` is used as scratch)."""
+        np.subtract(P, np.multiply(dP, update.learning_rate, out=dP), out=P)
+        update.flush_subnormal(P)
 
 
 class Momentum:
@@ -43,22 +63,35 @@ class Momentum:
         self.nesterov = nesterov
 
     def init_state(self, params):
-        xp = _namespace(params["W1"])
+        xp = namespace(params["W1"])
         return {"V" + name: xp.zeros_like(P) for name, P in params.items()}
 
     def step(self, params, grads, state, learning_rate):
-        xp = _namespace(params["W1"])
+        xp = namespace(params["W1"])
         new_params, new_state = {}, {}
         for name, P in params.items():
             dP = grads["d" + name]
-            V = _flush_subnormal(self.momentum * state["V" + name] - learning_rate * dP, xp)
+            V = flush_subnormal(self.momentum * state["V" + name] - learning_rate * dP, xp)
             if self.nesterov:
                 P = P + self.momentum * V - learning_rate * dP
             else:
                 P = P + V
-            new_params[name] = _flush_subnormal(P, xp)
+            new_params[name] = flush_subnormal(P, xp)
             new_state["V" + name] = V
         return new_params, new_state
+
+    def step_inplace(self, update, P, dP, state):
+        """:meth:`step` on the vectors: ``dP`` and the update's scratch are overwritten."""
+        momentum, V, T = update.constants["momentum"], state["V"], update.scratch
+        np.multiply(dP, update.learning_rate, out=dP)
+        np.subtract(np.multiply(V, momentum, out=V), dP, out=V)
+        update.flush_subnormal(V)
+        if self.nesterov:
+            np.add(P, np.multiply(V, momentum, out=T), out=P)
+            np.subtract(P, dP, out=P)
+        else:
+            np.add(P, V, out=P)
+        update.flush_subnormal(P)
 
 
 class Adam:
@@ -75,28 +108,49 @@ class Adam:
         self.epsilon = epsilon
 
     def init_state(self, params):
-        xp = _namespace(params["W1"])
+        xp = namespace(params["W1"])
         state = {"t": 0}
         for name, P in params.items():
             state["M" + name] = xp.zeros_like(P)
             state["S" + name] = xp.zeros_like(P)
         return state
 
+    def step_size(self, learning_rate, t):
+        """``alpha_t``, in float64: a Python float keeps float32 parameters float32 (NEP 50)."""
+        return float(learning_rate) * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+
     def step(self, params, grads, state, learning_rate):
-        xp = _namespace(params["W1"])
+        xp = namespace(params["W1"])
         t = state["t"] + 1
-        # A Python float, so that float32 parameters stay float32 (NEP 50).
-        step_size = float(learning_rate) * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        step_size = self.step_size(learning_rate, t)
         new_params, new_state = {}, {"t": t}
         for name, P in params.items():
             dP = grads["d" + name]
             M = self.beta_1 * state["M" + name] + (1 - self.beta_1) * dP
             S = self.beta_2 * state["S" + name] + (1 - self.beta_2) * (dP * dP)
             P = P - step_size * M / (xp.sqrt(S) + self.epsilon)
-            new_params[name] = _flush_subnormal(P, xp)
-            new_state["M" + name] = _flush_subnormal(M, xp)
-            new_state["S" + name] = _flush_subnormal(S, xp)
+            new_params[name] = flush_subnormal(P, xp)
+            new_state["M" + name] = flush_subnormal(M, xp)
+            new_state["S" + name] = flush_subnormal(S, xp)
         return new_params, new_state
+
+    def step_inplace(self, update, P, dP, state):
+        """:meth:`step` on the vectors, in its order and rounding.
+
+        The parameters move with the moments before these are flushed, as there.
+        """
+        c, M, S, T = update.constants, state["M"], state["S"], update.scratch
+        t = state["t"] = state["t"] + 1
+        step_size = update.scalar(self.step_size(update.alpha, t))
+        np.add(np.multiply(M, c["beta_1"], out=M), np.multiply(dP, c["1 - beta_1"], out=T), out=M)
+        np.multiply(np.multiply(dP, dP, out=T), c["1 - beta_2"], out=T)
+        np.add(np.multiply(S, c["beta_2"], out=S), T, out=S)
+        denominator = np.add(np.sqrt(S, out=dP), c["epsilon"], out=dP)
+        np.divide(np.multiply(M, step_size, out=T), denominator, out=T)
+        np.subtract(P, T, out=P)
+        update.flush_subnormal(P)
+        update.flush_subnormal(M)
+        update.flush_subnormal(S, nonnegative=True)
 
 
 def make_update_rule(solver, *, momentum, nesterovs_momentum, beta_1, beta_2, epsilon):
@@ -108,16 +162,121 @@ def make_update_rule(solver, *, momentum, nesterovs_momentum, beta_1, beta_2, ep
     return GradientDescent()
 
 
-def scheduled_learning_rate(schedule, alpha, samples_seen, power_t):
-    """Learning rate at the start of an epoch (``'constant'`` or ``'invscaling'`` schedule).
+def state_template(rule, params):
+    """``rule.init_state`` on empty arrays: its keys, in order, and its scalars, free of cost."""
+    xp = namespace(params["W1"])
+    empty = {name: xp.empty((0,) * P.ndim, dtype=P.dtype) for name, P in params.items()}
+    return rule.init_state(empty)
 
-    ``'constant'`` keeps ``alpha``; ``'invscaling'`` gives
-    ``alpha / (samples_seen + 1) ** power_t``, as ``MLPClassifier`` does. (The
-    ``'adaptive'`` rate is divided by 5 by the stopping logic, not here.)
+
+def continues(opt_state, template):
+    """Whether ``opt_state`` is a state to continue from: not None, keyed as ``template``.
+
+    ``template`` is the rule's :func:`state_template`.
     """
-    if schedule == "invscaling":
-        return alpha / (samples_seen + 1) ** power_t
-    return alpha
+    return opt_state is not None and opt_state.keys() == template.keys()
+
+
+class InPlaceUpdate:
+    """What :meth:`step_inplace` needs besides the rule's state: scratch vectors and constants.
+
+    The constants are numpy scalars of the parameters' dtype: the value a Python
+    float takes when it meets such an array, without the cost of converting it
+    on every call.
+
+    Parameters
+    ----------
+    size : int
+        Length of the parameter vector.
+    dtype : numpy dtype
+        Its dtype.
+    rule : GradientDescent, Momentum or Adam
+        The update rule whose constants are read.
+    """
+
+    def __init__(self, size, dtype, rule):
+        self.scalar = np.dtype(dtype).type
+        self.constants = {
+            name: self.scalar(value)
+            for name, value in vars(rule).items()
+            if isinstance(value, float | int) and not isinstance(value, bool)
+        }
+        for beta in ("beta_1", "beta_2"):
+            if beta in self.constants:
+                self.constants["1 - " + beta] = self.scalar(1 - getattr(rule, beta))
+        self.scratch = None  # see use_scratch
+        self.mask = np.empty(size, bool)
+        self.tiny = np.finfo(dtype).smallest_normal
+
+    def use_scratch(self, spare):
+        """Take the scratch vector from ``spare`` (a free buffer) if it is long enough.
+
+        Between two batches the hidden-layer buffer of the batch workspace is
+        free; when it holds as many values as the parameters, the update
+        borrows it instead of holding a vector of its own.
+        """
+        size = self.mask.size
+        if spare is not None and spare.size >= size:
+            self.scratch = spare[:size]
+        elif self.scratch is None or self.scratch.base is not None:
+            self.scratch = np.empty(size, self.scalar)  # a vector of its own
+
+    def set_learning_rate(self, learning_rate):
+        """The learning rate of the coming epoch."""
+        self.alpha = float(learning_rate)  # Adam's step size is computed in float64
+        self.learning_rate = self.scalar(learning_rate)
+
+    def flush_subnormal(self, P, nonnegative=False):
+        """Set ``|P| < tiny`` to zero in place (see :func:`._array_api.flush_subnormal`)."""
+        magnitude = P if nonnegative else np.abs(P, out=self.scratch)
+        if np.less(magnitude, self.tiny, out=self.mask).any():
+            np.copyto(P, 0, where=self.mask)
+
+
+class LearningRateSchedule:
+    """The learning rate of the iterative solvers, and what a stalled loss does to it.
+
+    Parameters
+    ----------
+    kind : {'constant', 'invscaling', 'adaptive'}
+        ``'constant'`` keeps ``alpha``; ``'invscaling'`` gives
+        ``alpha / (samples_seen + 1) ** power_t`` at the start of each epoch, as
+        ``MLPClassifier`` does; ``'adaptive'`` keeps the rate until the loss
+        stalls, then divides it by 5.
+    alpha : float
+        The initial learning rate.
+    power_t : float
+        Exponent of ``'invscaling'``.
+    learning_rate : float, default=None
+        The current rate, to continue a schedule (``None``: ``alpha``).
+    """
+
+    def __init__(self, kind, alpha, power_t, learning_rate=None):
+        self.kind, self.alpha, self.power_t = kind, alpha, power_t
+        self.learning_rate = alpha if learning_rate is None else learning_rate
+
+    def start_epoch(self, samples_seen):
+        """The learning rate of the epoch that starts after ``samples_seen`` samples."""
+        if self.kind == "invscaling":
+            self.learning_rate = self.alpha / (samples_seen + 1) ** self.power_t
+        elif self.kind == "constant":
+            self.learning_rate = self.alpha
+        return self.learning_rate
+
+    def trigger_stopping(self, verbose):
+        """The loss has stalled: True to stop, or False once ``'adaptive'`` divided the rate.
+
+        The rate is never divided below ``MIN_ADAPTIVE_LEARNING_RATE``.
+        """
+        if self.kind != "adaptive" or self.learning_rate / 5 < MIN_ADAPTIVE_LEARNING_RATE:
+            return True
+        self.learning_rate /= 5
+        if verbose >= 2:
+            print(f"Learning rate set to {self.learning_rate:g}", file=sys.stderr)
+        return False
+
+
+# ------------------------------------------------------------------ L-BFGS
 
 
 def pack(params):

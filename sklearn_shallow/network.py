@@ -25,20 +25,13 @@ parameters).
 """
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.externals.array_api_compat import array_namespace
 from sklearn.utils import check_random_state
 
 from ._activations import ACTIVATIONS, OUTPUTS
+from ._array_api import flush_subnormal, namespace
+from ._objective import cost
 
 __all__ = ["initialize", "forward", "backward", "update", "loss", "gradient_check"]
-
-
-def _namespace(array):
-    """The array API namespace of a dense array (numpy's for scipy sparse)."""
-    if sp.issparse(array):
-        return array_namespace(np.empty(0))
-    return array_namespace(array)
 
 
 def _n_layers(params):
@@ -57,16 +50,6 @@ def _column_weights(Y, sample_weight, xp):
     w = xp.reshape(sample_weight, (1, -1))
     m = xp.sum(w)
     return m, w / m
-
-
-def _flush_subnormal(P, xp):
-    """Set entries with ``|P| < tiny`` to zero.
-
-    Subnormal floats make every later operation on them much slower; weights of
-    dead units and optimiser moments decay geometrically into that range.
-    """
-    tiny = xp.finfo(P.dtype).smallest_normal
-    return xp.where(xp.abs(P) < tiny, xp.zeros_like(P), P)
 
 
 def initialize(layer_sizes, *, random_state=None, dtype=np.float64):
@@ -124,7 +107,7 @@ def forward(X, params, *, activation="tanh", output="sigmoid"):
         Inputs, one sample per column (a scipy sparse matrix is accepted).
     params : dict of arrays
         ``W1, b1, ..., WC, bC`` as returned by :func:`initialize`.
-    activation : {'tanh', 'sigmoid', 'relu', 'identity'}, default='tanh'
+    activation : {'tanh', 'sigmoid', 'relu', 'leaky_relu', 'identity'}, default='tanh'
         Hidden-layer activation ``g``.
     output : {'sigmoid', 'softmax'}, default='sigmoid'
         Output activation ``σ``: sigmoid for binary and multilabel targets,
@@ -147,7 +130,7 @@ def forward(X, params, *, activation="tanh", output="sigmoid"):
     >>> A2.shape, cache["A1"].shape
     ((1, 3), (3, 3))
     """
-    xp = _namespace(params["W1"])
+    xp = namespace(params["W1"])
     g = ACTIVATIONS[activation].function
     L = _n_layers(params)
     cache = {}
@@ -186,7 +169,7 @@ def backward(
         The parameters given to :func:`forward`.
     cache : dict of arrays
         The cache returned by :func:`forward`.
-    activation : {'tanh', 'sigmoid', 'relu', 'identity'}, default='tanh'
+    activation : {'tanh', 'sigmoid', 'relu', 'leaky_relu', 'identity'}, default='tanh'
         Hidden-layer activation (its derivative ``g'`` is used).
     output : {'sigmoid', 'softmax'}, default='sigmoid'
         Output activation used in :func:`forward`.
@@ -212,7 +195,7 @@ def backward(
     >>> grads["db1"].shape
     (3, 1)
     """
-    xp = _namespace(params["W1"])
+    xp = namespace(params["W1"])
     g_prime = ACTIVATIONS[activation].derivative
     L = _n_layers(params)
     m, column_weight = _column_weights(Y, sample_weight, xp)
@@ -266,10 +249,8 @@ def update(params, grads, alpha):
     ...        {"dW1": np.full((1, 1), 2.0), "db1": np.ones((1, 1))}, 0.1)
     {'W1': array([[0.8]]), 'b1': array([[-0.1]])}
     """
-    xp = _namespace(params["W1"])
-    return {
-        name: _flush_subnormal(P - alpha * grads["d" + name], xp) for name, P in params.items()
-    }
+    xp = namespace(params["W1"])
+    return {name: flush_subnormal(P - alpha * grads["d" + name], xp) for name, P in params.items()}
 
 
 def loss(A_out, Y, *, output="sigmoid", sample_weight=None, params=None, l2=0.0):
@@ -308,28 +289,7 @@ def loss(A_out, Y, *, output="sigmoid", sample_weight=None, params=None, l2=0.0)
     >>> round(loss(np.array([[0.5, 0.5]]), np.array([[1.0, 0.0]])), 6)
     0.693147
     """
-    return float(_cost(A_out, Y, output, sample_weight, params, l2))
-
-
-def _cost(A_out, Y, output, sample_weight, params, l2):
-    """:func:`loss` as a 0-d array of ``A_out``'s namespace (no copy to the host)."""
-    xp = _namespace(A_out)
-    eps = xp.finfo(A_out.dtype).eps
-    A = xp.clip(A_out, eps, 1.0 - eps)
-    if output == "sigmoid":
-        per_sample = -xp.sum(Y * xp.log(A) + (1.0 - Y) * xp.log(1.0 - A), axis=0)
-    else:
-        per_sample = -xp.sum(Y * xp.log(A), axis=0)
-    if sample_weight is None:
-        m = Y.shape[1]
-        J = xp.sum(per_sample) / m
-    else:
-        m = xp.sum(sample_weight)
-        J = xp.sum(per_sample * sample_weight) / m
-    if l2 and params is not None:
-        squares = sum(xp.sum(params[f"W{l}"] ** 2) for l in range(1, _n_layers(params) + 1))
-        J = J + (l2 / (2 * m)) * squares
-    return J
+    return float(cost(A_out, Y, output, sample_weight, params, l2))
 
 
 def gradient_check(
@@ -357,7 +317,7 @@ def gradient_check(
     X : ndarray of shape (n0, m)
     Y : ndarray of shape (n_out, m)
     params : dict of ndarray
-    activation : {'tanh', 'sigmoid', 'relu', 'identity'}, default='tanh'
+    activation : {'tanh', 'sigmoid', 'relu', 'leaky_relu', 'identity'}, default='tanh'
     output : {'sigmoid', 'softmax'}, default='sigmoid'
     sample_weight : ndarray of shape (m,), default=None
     l2 : float, default=0.0

@@ -5,8 +5,12 @@ that ``skl2onnx.to_onnx`` converts a ``ShallowNNClassifier``, alone or inside a
 ``Pipeline``. The ONNX graph is the forward propagation of the course, with
 samples as rows (``Z1 = X · W1ᵀ + b1ᵀ``)::
 
-    MatMul -> Add -> Relu | Tanh | Sigmoid | Identity -> MatMul -> Add
+    MatMul -> Add -> g -> MatMul -> Add
            -> Softmax (multiclass) | Sigmoid (binary, multilabel)
+
+where ``g`` is the ONNX operator that the activation's entry in
+:data:`sklearn_shallow._activations.ACTIVATIONS` names (``Relu``, ``LeakyRelu``,
+``Tanh``, ``Sigmoid``, ``Identity``).
 
 Outputs are ``label`` (the class of :meth:`~ShallowNNClassifier.predict`, via
 ``ArgMax`` and the class labels; ``proba > 0.5`` per label for multilabel targets)
@@ -20,12 +24,12 @@ skl2onnx, onnx and onnxruntime are optional: ``pip install "sklearn-shallow[onnx
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._activations import ACTIVATIONS
 from ._classifier import ShallowNNClassifier
 
 __all__ = ["register_onnx_converter"]
 
 ALIAS = "SklearnShallowNNClassifier"
-HIDDEN_OPS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid", "identity": "Identity"}
 
 
 def _skl2onnx():
@@ -178,7 +182,8 @@ def _forward(graph, X, params, activation):
     """``Z2`` for rows of ``X``: the course's ``W · X + b`` transposed, ``X · Wᵀ + bᵀ``."""
     W1, b1, W2, b2 = (graph.constant(params[name].T) for name in ("W1", "b1", "W2", "b2"))
     Z1 = graph.node("Add", [graph.node("MatMul", [X, W1]), b1])
-    A1 = graph.node(HIDDEN_OPS[activation], [Z1])
+    op_type, attributes = ACTIVATIONS[activation].onnx
+    A1 = graph.node(op_type, [Z1], **attributes)
     return graph.node("Add", [graph.node("MatMul", [A1, W2]), b2])
 
 

@@ -1,4 +1,4 @@
-"""The private fast path (``_fast.run_epoch_fast``) against the pure ``_training.run_epoch``.
+"""The private fast path (``_fast.FastEpochs``) against the pure ``_runners.run_epoch``.
 
 The pure path is built from the public steps of ``sklearn_shallow.network``; the
 fast path must give the same parameters, optimiser state, loss and accuracy. In
@@ -19,16 +19,20 @@ from sklearn.base import clone
 from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_limits
 
-from sklearn_shallow import ShallowNNClassifier, _classifier, _fast
+from sklearn_shallow import ShallowNNClassifier, _fast
+from sklearn_shallow._activations import ACTIVATIONS
 from sklearn_shallow._blas import numpy_blas, single_threaded
-from sklearn_shallow._fast import (
+from sklearn_shallow._fast import FastEpochs, supports_fast_path
+from sklearn_shallow._runners import (
+    Network,
+    PureEpochs,
+    epoch_batches,
     epoch_runner,
-    full_batch_objective,
-    run_epoch_fast,
-    supports_fast_path,
+    evaluate,
+    run_epoch,
+    training_path,
 )
 from sklearn_shallow._solvers import Adam, GradientDescent, Momentum
-from sklearn_shallow._training import epoch_batches, evaluate, pure_epoch_runner, run_epoch
 from sklearn_shallow.network import backward, forward, initialize, loss
 
 RULES = {
@@ -39,6 +43,29 @@ RULES = {
 }
 
 N_SAMPLES, N_FEATURES, N_HIDDEN = 90, 6, 5
+
+
+def run_epoch_fast(
+    X, Y, sample_weight, params, opt_state, *, batches, rule, learning_rate, network
+):
+    """One epoch of the runner ``epoch_runner`` chooses, with the signature of ``run_epoch``.
+
+    The runner is new, so the arrays returned are new and ``params`` and
+    ``opt_state`` are left as they were.
+    """
+    run = epoch_runner(X, Y, sample_weight, params, opt_state, rule=rule, network=network)
+    return run(params, opt_state, batches=batches, learning_rate=learning_rate)
+
+
+def pure_epoch_runner(X, Y, sample_weight, params, opt_state, *, rule, network):
+    """A :class:`PureEpochs`, with the signature of ``epoch_runner``."""
+    return PureEpochs(X, Y, sample_weight, rule=rule, network=network)
+
+
+def full_batch_objective(X, Y, sample_weight, params, network):
+    """The objective of the runner a fit would use (the fast one for dense numpy data)."""
+    rule = GradientDescent()
+    return epoch_runner(X, Y, sample_weight, params, None, rule=rule, network=network).objective
 
 
 def make_targets(output, rng):
@@ -61,7 +88,7 @@ def train(epoch_function, X, Y, sample_weight, params, opt_state, batches, rule,
             batches=epoch_batches_,
             rule=rule,
             learning_rate=0.05,
-            config=config,
+            network=config,
         )
         scores.append((J, accuracy))
     return params, opt_state, scores
@@ -104,7 +131,7 @@ def batch_layout(request, monkeypatch):
     return request.param
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "identity"])
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 @pytest.mark.parametrize("output", ["sigmoid", "softmax"])
 @pytest.mark.parametrize("rule", list(RULES))
 @pytest.mark.parametrize("shuffle", [False, True])
@@ -113,7 +140,7 @@ def test_fast_epoch_equals_pure_epoch_float64(
     activation, output, rule, shuffle, weighted, batch_layout
 ):
     X, Y, sample_weight, params, opt_state, batches = setup(output, rule, shuffle, weighted)
-    config = {"activation": activation, "output": output, "l2": 0.1}
+    config = Network(activation, output, 0.1)
     args = (X, Y, sample_weight, params, opt_state, batches, RULES[rule], config)
     pure_params, pure_state, pure_scores = train(run_epoch, *args)
     fast_params, fast_state, fast_scores = train(run_epoch_fast, *args)
@@ -138,7 +165,7 @@ def test_fast_epoch_float32_stays_float32_and_close(rule, output, batch_layout):
     which moves parameters by 1e-3 or more.
     """
     X, Y, w, params, opt_state, batches = setup(output, rule, True, True, dtype=np.float32)
-    config = {"activation": "tanh", "output": output, "l2": 0.1}
+    config = Network("tanh", output, 0.1)
     fast_params, fast_state, fast_scores = train(
         run_epoch_fast, X, Y, w, params, opt_state, batches, RULES[rule], config
     )
@@ -172,7 +199,7 @@ def test_fast_epoch_does_not_mutate_its_inputs(rule, batch_layout):
     copies = [a.copy() for a in (X, Y, w)]
     params_copy = {k: v.copy() for k, v in params.items()}
     state_copy = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in opt_state.items()}
-    config = {"activation": "relu", "output": "softmax", "l2": 0.1}
+    config = Network("relu", "softmax", 0.1)
     new_params, new_state, _, _ = run_epoch_fast(
         X,
         Y,
@@ -182,7 +209,7 @@ def test_fast_epoch_does_not_mutate_its_inputs(rule, batch_layout):
         batches=batches[0],
         rule=RULES[rule],
         learning_rate=0.1,
-        config=config,
+        network=config,
     )
     for before, after in zip(copies, (X, Y, w), strict=True):
         assert_array_equal(after, before)
@@ -211,7 +238,7 @@ def test_fast_epoch_flushes_subnormals(rule, batch_layout):
     for value in opt_state.values():
         if isinstance(value, np.ndarray):
             value[...] = subnormal
-    config = {"activation": "relu", "output": "softmax", "l2": 0.0}
+    config = Network("relu", "softmax", 0.0)
     args = (X, Y, w, params, opt_state, batches[:1], RULES[rule], config)
     fast_params, fast_state, _ = train(run_epoch_fast, *args)
     pure_params, pure_state, _ = train(run_epoch, *args)
@@ -227,7 +254,7 @@ def test_fast_epoch_flushes_subnormals(rule, batch_layout):
 
 
 def test_supports_fast_path():
-    config = {"activation": "relu", "output": "softmax", "l2": 0.0}
+    config = Network("relu", "softmax", 0.0)
     X = np.ones((4, 3))
     assert supports_fast_path(X, Adam(), config)
     assert supports_fast_path(X.astype(np.float32), GradientDescent(), config)
@@ -236,14 +263,14 @@ def test_supports_fast_path():
     assert not supports_fast_path(X.astype(np.float16), Adam(), config)
     assert not supports_fast_path(X[:, ::2], Adam(), config)
     assert not supports_fast_path(X, type("MyAdam", (Adam,), {})(), config)
-    assert not supports_fast_path(X, Adam(), {**config, "activation": "softplus"})
+    assert not supports_fast_path(X, Adam(), Network("softplus", config.output, config.l2))
 
 
 def test_fast_epoch_falls_back_when_dtypes_differ():
     """float32 data with float64 parameters (e.g. warm start): the pure path decides."""
     X, Y, w, params, opt_state, batches = setup("softmax", "adam", True, False)
     X32 = X.astype(np.float32)
-    config = {"activation": "relu", "output": "softmax", "l2": 0.0}
+    config = Network("relu", "softmax", 0.0)
     args = (X32, Y, w, params, opt_state, batches, RULES["adam"], config)
     fast_params, _, fast_scores = train(run_epoch_fast, *args)
     pure_params, _, pure_scores = train(run_epoch, *args)
@@ -252,13 +279,13 @@ def test_fast_epoch_falls_back_when_dtypes_differ():
 
 
 @pytest.mark.parametrize("solver", ["gd", "sgd", "adam"])
-def test_estimator_with_fast_path_matches_pure(monkeypatch, iris, solver):
+def test_estimator_with_fast_path_matches_pure(iris, solver):
     X, y = iris
     model = ShallowNNClassifier(8, solver=solver, max_iter=5, tol=None, batch_size=32)
     model.set_params(random_state=0)
     fast = ShallowNNClassifier(**model.get_params()).fit(X, y)
-    monkeypatch.setattr(_classifier, "epoch_runner", pure_epoch_runner)
-    pure = model.fit(X, y)
+    with training_path("pure"):
+        pure = model.fit(X, y)
     pure_params = pure.params_
     assert_states_close(fast.params_, pure_params, rtol=1e-10, atol=1e-14)
     assert_allclose(fast.loss_curve_, pure.loss_curve_, rtol=1e-10)
@@ -269,12 +296,12 @@ def test_estimator_with_fast_path_matches_pure(monkeypatch, iris, solver):
 def test_runner_kept_across_epochs_equals_pure_epochs(rule, shuffle, batch_layout):
     """One runner for the whole fit (buffers reused, returned views fed back in)."""
     X, Y, w, params, opt_state, batches = setup("softmax", rule, shuffle, True)
-    config = {"activation": "tanh", "output": "softmax", "l2": 0.1}
+    config = Network("tanh", "softmax", 0.1)
     pure_params, pure_state, pure_scores = train(
         run_epoch, X, Y, w, params, opt_state, batches, RULES[rule], config
     )
     params_copy = {k: v.copy() for k, v in params.items()}
-    run = epoch_runner(X, Y, w, params, opt_state, rule=RULES[rule], config=config)
+    run = epoch_runner(X, Y, w, params, opt_state, rule=RULES[rule], network=config)
     fast_params, fast_state = run.load(params, opt_state)
     scores = []
     for epoch_batches_ in batches:
@@ -318,15 +345,15 @@ def test_chunked_batch_is_cut_and_spread_over_threads(monkeypatch):
     monkeypatch.setattr(_fast, "_CHUNK_BYTES", 1)
     monkeypatch.setattr(_fast, "_blas_threads", lambda: 3)
     seen = []
-    chunks = _fast._FastEpochs._chunks
+    chunks = _fast.FastEpochs._chunks
     monkeypatch.setattr(
-        _fast._FastEpochs,
+        _fast.FastEpochs,
         "_chunks",
         lambda self, worker, parts, m: seen.append(parts) or chunks(self, worker, parts, m),
     )
     X, Y, w, params, opt_state, batches = setup("softmax", "gd", False, False)
-    config = {"activation": "relu", "output": "softmax", "l2": 0.0}
-    run = epoch_runner(X, Y, w, params, opt_state, rule=RULES["gd"], config=config)
+    config = Network("relu", "softmax", 0.0)
+    run = epoch_runner(X, Y, w, params, opt_state, rule=RULES["gd"], network=config)
     run(*run.load(params, opt_state), batches=[slice(0, N_SAMPLES)], learning_rate=0.1)
     rows = [part.stop - part.start for parts in seen for part in parts]
     assert len(seen) == 3
@@ -338,8 +365,8 @@ def test_chunked_batch_is_cut_and_spread_over_threads(monkeypatch):
 def test_runner_starts_from_the_rules_initial_state(rule, make_runner):
     """``load(params, None)`` gives ``rule.init_state(params)``: same keys, order, values."""
     X, Y, w, params, opt_state, batches = setup("softmax", rule, False, False)
-    config = {"activation": "relu", "output": "softmax", "l2": 0.0}
-    run = make_runner(X, Y, w, params, None, rule=RULES[rule], config=config)
+    config = Network("relu", "softmax", 0.0)
+    run = make_runner(X, Y, w, params, None, rule=RULES[rule], network=config)
     run(*run.load(params, None), batches=batches[0], learning_rate=0.1)  # moments move
     _, state = run.load(params, None)
     expected = RULES[rule].init_state(params)
@@ -355,7 +382,7 @@ def test_runner_starts_from_the_rules_initial_state(rule, make_runner):
 def test_full_batch_objective_equals_the_pure_steps(output, weighted, batch_layout):
     """What L-BFGS-B minimises: loss, gradients and accuracy at given parameters."""
     X, Y, w, params, _, _ = setup(output, "gd", False, weighted)
-    config = {"activation": "tanh", "output": output, "l2": 0.1}
+    config = Network("tanh", output, 0.1)
     objective = full_batch_objective(X, Y, w, params, config)
     options = {"activation": "tanh", "output": output}
     for seed in range(3):  # several points, each loaded into the same buffers
@@ -370,10 +397,17 @@ def test_full_batch_objective_equals_the_pure_steps(output, weighted, batch_layo
         assert_allclose(accuracy, pure_accuracy, rtol=1e-12)
 
 
-def test_full_batch_objective_is_none_off_the_fast_path():
+def test_runner_off_the_fast_path_is_the_pure_one():
     X, Y, w, params, _, _ = setup("softmax", "gd", False, False)
-    config = {"activation": "relu", "output": "softmax", "l2": 0.0}
-    assert full_batch_objective(sp.csr_matrix(X), Y, w, params, config) is None
+    config = Network("relu", "softmax", 0.0)
+    run = epoch_runner(
+        sp.csr_matrix(X), Y, w, params, None, rule=GradientDescent(), network=config
+    )
+    assert isinstance(run, PureEpochs)
+    assert isinstance(epoch_runner(X, Y, w, params, None, rule=Adam(), network=config), FastEpochs)
+    with training_path("pure"):
+        run = epoch_runner(X, Y, w, params, None, rule=Adam(), network=config)
+    assert isinstance(run, PureEpochs)
 
 
 def _blas_thread_counts():

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from sklearn_shallow._activations import ACTIVATIONS
 from sklearn_shallow._solvers import Adam, Momentum
 from sklearn_shallow.network import backward, forward, initialize, loss, update
 
@@ -20,7 +21,7 @@ def to_numpy(arrays):
     return {name: np.asarray(A) for name, A in arrays.items()}
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "identity"])
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 @pytest.mark.parametrize("output,n_out", [("sigmoid", 1), ("softmax", 3)])
 def test_steps_on_array_api_strict_equal_numpy(activation, output, n_out):
     rng = np.random.RandomState(0)

@@ -14,11 +14,12 @@ from sklearn.preprocessing import MinMaxScaler
 # is a bug to report, never a reason to skip.
 import sklearn_shallow.onnx as shallow_onnx
 from sklearn_shallow import ShallowNNClassifier
+from sklearn_shallow._activations import ACTIVATIONS as ACTIVATION_REGISTRY
 
 skl2onnx = pytest.importorskip("skl2onnx", reason="skl2onnx is not installed (the [onnx] extra)")
 ort = pytest.importorskip("onnxruntime", reason="onnxruntime is not installed (the [onnx] extra)")
 
-ACTIVATIONS = ["relu", "tanh", "sigmoid", "identity"]
+ACTIVATIONS = sorted(ACTIVATION_REGISTRY)
 TARGETS = ["binary", "multiclass", "multilabel"]
 #: Rows whose top two probabilities (or a probability and 0.5) are closer than this
 #: may round to another label in float32; they are left out of the label comparison.

@@ -15,8 +15,8 @@ from sklearn.model_selection import train_test_split
 from threadpoolctl import ThreadpoolController
 
 from sklearn_shallow import ShallowNNClassifier
+from sklearn_shallow._runners import Network, evaluate
 from sklearn_shallow._solvers import GradientDescent, Momentum, _scipy_blas_single_threaded
-from sklearn_shallow._training import evaluate
 from sklearn_shallow.network import forward, loss
 
 
@@ -335,7 +335,7 @@ def test_lbfgs_history_holds_each_iterates_own_loss_and_accuracy(iris, weighted)
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y, sample_weight=sample_weight)
     Y = np.eye(3)[y]
-    config = {"activation": "relu", "output": "softmax", "l2": model.l2}
+    config = Network("relu", "softmax", model.l2)
     assert len(seen) == model.n_iter_ > 5
     for record in seen:
         J, accuracy = evaluate(X, Y, sample_weight, record["params"], config)

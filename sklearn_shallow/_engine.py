@@ -1,0 +1,440 @@
+"""The training engine: epochs and L-BFGS on a typed fit state, knowing no estimator.
+
+An estimator validates its data and parameters, builds a :class:`FitState`
+(fresh, or from its fitted attributes to continue), and calls :func:`train`,
+which returns the state after training. Nothing here reads or writes an
+estimator: a failed or interrupted call leaves the caller's objects as they were.
+
+The parts:
+
+- :class:`FitState`: parameters, optimiser state, epochs, samples seen,
+  learning rate, stopping counters, history and best epoch;
+- :class:`Stopping`: counts the epochs without improvement, as
+  ``MLPClassifier`` does;
+- :class:`EpochEnd`: everything that happens at the end of an epoch (the clock,
+  the history record, the progress bar or verbose line, the user's callback),
+  in one call;
+- :func:`train_epochs`: the iterative solvers, through an epoch runner of
+  :mod:`._runners` and the schedule of :mod:`._solvers`;
+- :func:`train_lbfgs`: scipy's L-BFGS-B through the runner's ``objective``,
+  with :class:`LbfgsIterations` as scipy's callback.
+"""
+
+import dataclasses
+import math
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._array_api import copied, is_numpy, move, namespace
+from ._compat import get_namespace_and_device
+from ._runners import epoch_batches, epoch_runner, evaluate
+from ._solvers import GradientDescent, LearningRateSchedule, minimize_lbfgs
+
+__all__ = ["HISTORY_KEYS", "Data", "FitState", "Settings", "Stopping", "train"]
+
+#: Warnings point at the code that called the estimator's fit: user → fit → its
+#: validation wrapper → _fit → train → the solver's function.
+_STACKLEVEL = 6
+
+HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "time")
+
+
+@dataclass(frozen=True)
+class Data:
+    """A data set in the training loop's layout: samples as rows, ``Y`` encoded 0/1."""
+
+    X: object
+    Y: object
+    sample_weight: object = None
+
+
+@dataclass
+class Stopping:
+    """Counters of the stopping rule: best loss and score so far, stalled epochs."""
+
+    best_loss: float = math.inf
+    best_score: float = -math.inf
+    count: int = 0
+    improved: bool = False
+    stalled_too_long: bool = False
+
+    def update(self, *, loss_value, val_score, tol, n_iter_no_change):
+        """The counters after one more epoch, as ``MLPClassifier`` counts them.
+
+        With validation data (``val_score`` is not None) the criterion is the
+        validation accuracy, which must rise by more than ``tol``; otherwise the
+        training loss, which must fall by more than ``tol``. ``tol=None`` never
+        counts an epoch as stalled. ``improved`` says whether this epoch is the
+        best so far (its parameters are the ones early stopping restores).
+        Returns a new :class:`Stopping`.
+        """
+        if val_score is not None:
+            stalled = tol is not None and val_score < self.best_score + tol
+            improved = val_score > self.best_score
+            best = {"best_score": max(self.best_score, val_score)}
+        else:
+            stalled = tol is not None and loss_value > self.best_loss - tol
+            improved = loss_value < self.best_loss
+            best = {"best_loss": min(self.best_loss, loss_value)}
+        count = self.count + 1 if stalled else 0
+        return dataclasses.replace(
+            self,
+            **best,
+            count=count,
+            improved=improved,
+            stalled_too_long=count > n_iter_no_change,
+        )
+
+
+@dataclass
+class FitState:
+    """Everything a fit carries from one epoch, or one call, to the next."""
+
+    params: dict
+    opt_state: dict | None = None
+    n_iter: int = 0
+    t: int = 0
+    learning_rate: float = math.nan
+    stopping: Stopping = field(default_factory=Stopping)
+    history: dict = field(default_factory=lambda: {key: [] for key in HISTORY_KEYS})
+    best_epoch: int = 0
+    early_stopping: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to train: the solver and its hyper-parameters, stopping, reporting.
+
+    ``rule`` is the update rule of the iterative solvers (None for
+    ``'lbfgs'``); ``name`` names the estimator in messages; ``owner`` is passed
+    as the first argument of ``callback``.
+    """
+
+    solver: str
+    alpha: float
+    rule: object = None
+    schedule: str = "constant"
+    power_t: float = 0.5
+    batch_size: int = 200
+    shuffle: bool = True
+    max_iter: int = 200
+    max_fun: int = 15000
+    tol: float | None = 1e-4
+    n_iter_no_change: int = 10
+    early_stopping: bool = False
+    verbose: int = 0
+    callback: Callable | None = None
+    owner: object = None
+    name: str = "estimator"
+
+
+def divergence_error(epoch, loss_value, alpha):
+    return ValueError(
+        f"Training diverged at epoch {epoch}: the loss became {loss_value}. "
+        f"The learning rate alpha={alpha!r} is too large for this problem; "
+        f"try a smaller value, e.g. alpha={alpha / 10:g}. The estimator was left "
+        "as it was before this call."
+    )
+
+
+def all_finite(params):
+    xp = namespace(params["W1"])
+    return all(bool(xp.all(xp.isfinite(P))) for P in params.values())
+
+
+# ------------------------------------------------------------ end of an epoch
+
+
+class EpochEnd:
+    """The end of every epoch, in one call: time, history, progress and the user's callback.
+
+    Used as a context manager, so that the progress bar is closed however the
+    training ends.
+
+    Parameters
+    ----------
+    settings : Settings
+        ``verbose`` (1: a tqdm progress bar; 2: a line per epoch on stderr),
+        ``callback``, ``owner`` and ``name``.
+    total : int
+        Number of epochs planned (the progress bar's length).
+    validation : Data or None
+        Scored at the end of every epoch when given (``val_loss``,
+        ``val_accuracy``).
+    network : Network
+        What :func:`._runners.evaluate` needs.
+    """
+
+    def __init__(self, settings, total, validation, network):
+        self.settings, self.validation, self.network = settings, validation, network
+        self.progress = None
+        if settings.verbose == 1:
+            from tqdm.auto import tqdm
+
+            self.progress = tqdm(total=total, desc=settings.name, unit="epoch", leave=False)
+        self.start = time.perf_counter()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.progress is not None:
+            self.progress.close()
+
+    def __call__(self, state, params, J, accuracy, learning_rate):
+        """Record epoch ``state.n_iter``; returns the record and whether the callback stops."""
+        now = time.perf_counter()
+        record = {"epoch": state.n_iter, "loss": J, "accuracy": accuracy}
+        record.update(self._validation_scores(params))
+        record.update(learning_rate=learning_rate, time=now - self.start)
+        for key in HISTORY_KEYS:
+            state.history[key].append(float(record[key]))
+        self._report(record)
+        self.start = time.perf_counter()
+        callback = self.settings.callback
+        # The runner overwrites `params` at the next epoch: the callback gets copies.
+        stop = callback is not None and bool(
+            callback(self.settings.owner, {**record, "params": copied(params)})
+        )
+        return record, stop
+
+    def _validation_scores(self, params):
+        if self.validation is None:
+            return {"val_loss": math.nan, "val_accuracy": math.nan}
+        v = self.validation
+        J, accuracy = evaluate(v.X, v.Y, v.sample_weight, params, self.network)
+        return {"val_loss": J, "val_accuracy": accuracy}
+
+    def _report(self, record):
+        if self.progress is not None:
+            self.progress.set_postfix(
+                loss=f"{record['loss']:.4f}", acc=f"{record['accuracy']:.3f}"
+            )
+            self.progress.update(1)
+        elif self.settings.verbose >= 2:
+            line = (
+                f"Epoch {record['epoch']}, loss = {record['loss']:.8f}, "
+                f"accuracy = {record['accuracy']:.4f}"
+            )
+            if not math.isnan(record["val_loss"]):
+                line += (
+                    f", val_loss = {record['val_loss']:.8f}, "
+                    f"val_accuracy = {record['val_accuracy']:.4f}"
+                )
+            print(line, file=sys.stderr)
+
+
+# ---------------------------------------------------------------- training
+
+
+def train(data, validation, state, settings, network, *, rng, incremental=False):
+    """Train from ``state`` and return it, updated.
+
+    Parameters
+    ----------
+    data : Data
+        The training data (samples as rows).
+    validation : Data or None
+        Validation data, scored every epoch; with ``settings.early_stopping``,
+        the stopping criterion.
+    state : FitState
+        Where training starts; updated in place and returned.
+    settings : Settings
+        The solver and its hyper-parameters.
+    network : Network
+        Hidden activation, output and ``l2``.
+    rng : numpy.random.RandomState
+        Shuffles the batches.
+    incremental : bool, default=False
+        One epoch that continues the optimiser state (``partial_fit``) instead
+        of a fit of up to ``max_iter`` epochs with a fresh optimiser.
+
+    Returns
+    -------
+    state : FitState
+    """
+    # A diverging run overflows before the end of its epoch, where it is reported
+    # as one ValueError naming alpha; numpy's warnings on the way would add nothing.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if settings.solver == "lbfgs":
+            return train_lbfgs(data, validation, state, settings, network)
+        return train_epochs(data, validation, state, settings, network, rng, incremental)
+
+
+def train_epochs(data, validation, state, settings, network, rng, incremental):
+    """The iterative solvers: epochs of the update rule until stopping or ``max_iter``."""
+    n_samples = data.X.shape[0]
+    # A new optimiser state (None) is built in the runner's own buffers, and the
+    # runner's arrays replace the starting ones in `state`, so these can be freed.
+    opt_state = state.opt_state if incremental else None
+    run = epoch_runner(
+        *dataclasses.astuple(data), state.params, opt_state, rule=settings.rule, network=network
+    )
+    state.params, state.opt_state = run.load(state.params, opt_state)
+    del opt_state
+    schedule = LearningRateSchedule(
+        settings.schedule,
+        settings.alpha,
+        settings.power_t,
+        state.learning_rate if incremental else None,
+    )
+    if not incremental:
+        state.stopping = Stopping()
+    early_stopping = settings.early_stopping and validation is not None and not incremental
+    batch_size = min(settings.batch_size, n_samples)
+    n_epochs = 1 if incremental else settings.max_iter
+    best, stopped = None, False
+    with EpochEnd(settings, n_epochs, validation, network) as end:
+        for _ in range(n_epochs):
+            state.learning_rate = schedule.start_epoch(state.t)
+            batches = epoch_batches(n_samples, batch_size, settings.shuffle, rng)
+            params, opt_state, J, accuracy = run(
+                state.params, state.opt_state, batches=batches, learning_rate=state.learning_rate
+            )
+            if not (math.isfinite(J) and all_finite(params)):
+                raise divergence_error(state.n_iter + 1, J, settings.alpha)
+            state.params, state.opt_state = params, opt_state
+            state.n_iter += 1
+            state.t += n_samples
+            record, stopped = end(state, params, J, accuracy, state.learning_rate)
+            state.stopping = state.stopping.update(
+                loss_value=J,
+                val_score=record["val_accuracy"] if early_stopping else None,
+                tol=settings.tol,
+                n_iter_no_change=settings.n_iter_no_change,
+            )
+            if early_stopping and (best is None or state.stopping.improved):
+                best = (copied(params), state.n_iter)  # the runner overwrites `params`
+            if stopped:
+                break
+            if not incremental and state.stopping.stalled_too_long:
+                stopped = early_stopping or schedule.trigger_stopping(settings.verbose)
+                if stopped:
+                    break
+                state.learning_rate = schedule.learning_rate
+                state.stopping = dataclasses.replace(state.stopping, count=0)
+    state.params, state.best_epoch = best if best is not None else (state.params, state.n_iter)
+    state.early_stopping = early_stopping
+    if not stopped and not incremental and settings.tol is not None:
+        _warn_max_iter(settings, early_stopping)
+    return state
+
+
+def _warn_max_iter(settings, early_stopping):
+    warnings.warn(
+        f"{settings.name}: max_iter={settings.max_iter} epochs were reached "
+        f"before the {'validation accuracy' if early_stopping else 'loss'} "
+        f"stopped improving by tol={settings.tol}; increase max_iter, or alpha "
+        "(the learning rate).",
+        ConvergenceWarning,
+        stacklevel=_STACKLEVEL + 1,
+    )
+
+
+# ------------------------------------------------------------------ L-BFGS
+
+
+class LbfgsIterations:
+    """scipy's L-BFGS-B callback, and the objective whose last evaluation it reuses.
+
+    L-BFGS-B's iterate is almost always the point it evaluated last: the loss
+    and accuracy of that evaluation are kept, so that recording an iteration
+    needs no extra forward pass. scipy works on numpy arrays; the runner on the
+    data's namespace and device (``xp``, ``device``).
+
+    Parameters
+    ----------
+    runner : epoch runner
+        Its ``objective`` gives the loss, gradients and accuracy.
+    data : Data
+        The training data (for iterates that were not the last evaluation).
+    state : FitState
+        Updated at every iteration (``n_iter``, ``history``).
+    end : EpochEnd
+        Called at every iteration.
+    network : Network
+        As for :func:`train`.
+    """
+
+    def __init__(self, runner, data, state, end, network):
+        self.runner, self.data, self.state = runner, data, state
+        self.end, self.network = end, network
+        self.xp, _, self.device = get_namespace_and_device(data.Y)
+        self.last_point, self.last_scores = None, None
+
+    def _params(self, numpy_params):
+        return {name: move(P, self.xp, self.device) for name, P in numpy_params.items()}
+
+    def objective(self, numpy_params):
+        """``(J, grads)`` at ``numpy_params``, gradients as numpy arrays."""
+        J, grads, accuracy = self.runner.objective(self._params(numpy_params))
+        self.last_point, self.last_scores = copied(numpy_params), (J, accuracy)
+        return J, {name: move(G) for name, G in grads.items()}
+
+    def _scores(self, numpy_params):
+        point = self.last_point
+        if point is not None and all(
+            np.array_equal(P, point[name]) for name, P in numpy_params.items()
+        ):
+            return self.last_scores
+        d = self.data
+        return evaluate(d.X, d.Y, d.sample_weight, self._params(numpy_params), self.network)
+
+    def __call__(self, numpy_params):
+        """Record one iteration; True when the user's callback asks to stop."""
+        J, accuracy = self._scores(numpy_params)
+        self.state.n_iter += 1
+        _, stop = self.end(self.state, self._params(numpy_params), J, accuracy, math.nan)
+        return stop
+
+
+def train_lbfgs(data, validation, state, settings, network):
+    """scipy's L-BFGS-B on the full-batch loss, from ``state.params``."""
+    xp, _, device = get_namespace_and_device(data.Y)
+    if not is_numpy(xp):
+        warnings.warn(
+            f"solver='lbfgs' runs scipy's L-BFGS-B, which works on numpy arrays: the "
+            f"parameters travel between numpy and {xp.__name__} ({device}) at every "
+            "loss evaluation; the loss and gradients are computed in "
+            f"{xp.__name__}. Use solver='adam', 'sgd' or 'gd' to stay on the device.",
+            UserWarning,
+            stacklevel=_STACKLEVEL,
+        )
+    runner = epoch_runner(
+        *dataclasses.astuple(data), state.params, None, rule=GradientDescent(), network=network
+    )
+    n_iter_before = state.n_iter
+    with EpochEnd(settings, settings.max_iter, validation, network) as end:
+        iterations = LbfgsIterations(runner, data, state, end, network)
+        params, result = minimize_lbfgs(
+            iterations.objective,
+            {name: move(P) for name, P in state.params.items()},
+            max_iter=settings.max_iter,
+            max_fun=settings.max_fun,
+            tol=0.0 if settings.tol is None else settings.tol,
+            callback=iterations,
+        )
+        if not (math.isfinite(result.fun) and all_finite(params)):
+            raise divergence_error(state.n_iter, result.fun, settings.alpha)
+        if state.n_iter == n_iter_before:
+            # L-BFGS-B can stop before its first iteration (its first line search
+            # failed); record where it stopped, so that loss_curve_ is never empty.
+            iterations(params)
+    state.params = {name: move(P, xp, device) for name, P in params.items()}
+    state.t += data.X.shape[0] * result.nit
+    state.best_epoch = state.n_iter
+    state.early_stopping = False
+    if result.status == 1 and settings.tol is not None:
+        warnings.warn(
+            f"lbfgs reached max_iter={settings.max_iter} or max_fun={settings.max_fun} "
+            f"before converging: {result.message}. Increase max_iter or max_fun.",
+            ConvergenceWarning,
+            stacklevel=_STACKLEVEL,
+        )
+    return state
