@@ -3,7 +3,8 @@
 It builds ``make_pipeline(MinMaxScaler(), ShallowNNClassifier())``, searches a
 small grid over ``n1`` and ``alpha`` with ``GridSearchCV`` (a progress bar counts
 the fits), refits the best setting, and prints the best parameters, the CV and
-test accuracy, and the time taken. ``--plot out.png`` saves the training curves (needs the ``[plot]`` extra).
+test accuracy, and the time taken. ``--plot out.png`` saves the training curves
+(needs the ``[plot]`` extra).
 """
 
 import argparse

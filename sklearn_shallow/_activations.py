@@ -75,6 +75,9 @@ def _sigmoid_derivative_inplace(H, dH, view):
     np.multiply(dH, H, out=dH)
 
 
+_SIGMOID = (sigmoid, sigmoid_derivative, _sigmoid_inplace, _sigmoid_derivative_inplace)
+
+
 # ------------------------------------------------------------------- tanh
 
 
@@ -95,6 +98,9 @@ def _tanh_inplace(H, view):
 def _tanh_derivative_inplace(H, dH, view):
     np.multiply(H, H, out=H)
     np.multiply(dH, np.subtract(1, H, out=H), out=dH)
+
+
+_TANH = (tanh, tanh_derivative, _tanh_inplace, _tanh_derivative_inplace)
 
 
 # ------------------------------------------------------------------- relu
@@ -123,6 +129,9 @@ def _relu_derivative_inplace(H, dH, view):
     np.multiply(dH, view["mask"], out=dH)
 
 
+_RELU = (relu, relu_derivative, _relu_inplace, _relu_derivative_inplace)
+
+
 # ------------------------------------------------------------- leaky relu
 
 
@@ -147,6 +156,15 @@ def _leaky_relu_derivative_inplace(H, dH, view):
     np.multiply(dH, dH.dtype.type(LEAKY_SLOPE), out=dH, where=view["mask"])
 
 
+_LEAKY_RELU = (
+    leaky_relu,
+    leaky_relu_derivative,
+    _leaky_relu_inplace,
+    _leaky_relu_derivative_inplace,
+)
+_LEAKY_ONNX = {"alpha": LEAKY_SLOPE}  # ONNX's LeakyRelu calls its slope alpha
+
+
 # --------------------------------------------------------------- identity
 
 
@@ -168,52 +186,16 @@ def _identity_derivative_inplace(H, dH, view):
     pass
 
 
+_IDENTITY = (identity, identity_derivative, _identity_inplace, _identity_derivative_inplace)
+
+
+#: ``Activation(g, g', in-place g, in-place g', g' reads A1, buffers, ONNX operator)``
 ACTIVATIONS = {
-    "sigmoid": Activation(
-        sigmoid,
-        sigmoid_derivative,
-        _sigmoid_inplace,
-        _sigmoid_derivative_inplace,
-        derivative_reads_A=True,
-        buffers=("scratch",),
-        onnx=("Sigmoid", {}),
-    ),
-    "tanh": Activation(
-        tanh,
-        tanh_derivative,
-        _tanh_inplace,
-        _tanh_derivative_inplace,
-        derivative_reads_A=True,
-        buffers=(),
-        onnx=("Tanh", {}),
-    ),
-    "relu": Activation(
-        relu,
-        relu_derivative,
-        _relu_inplace,
-        _relu_derivative_inplace,
-        derivative_reads_A=False,
-        buffers=("mask",),
-        onnx=("Relu", {}),
-    ),
-    "leaky_relu": Activation(
-        leaky_relu,
-        leaky_relu_derivative,
-        _leaky_relu_inplace,
-        _leaky_relu_derivative_inplace,
-        derivative_reads_A=False,
-        buffers=("mask",),
-        onnx=("LeakyRelu", {"alpha": LEAKY_SLOPE}),
-    ),
-    "identity": Activation(
-        identity,
-        identity_derivative,
-        _identity_inplace,
-        _identity_derivative_inplace,
-        derivative_reads_A=False,
-        buffers=(),
-        onnx=("Identity", {}),
-    ),
+    "sigmoid": Activation(*_SIGMOID, True, ("scratch",), ("Sigmoid", {})),
+    "tanh": Activation(*_TANH, True, (), ("Tanh", {})),
+    "relu": Activation(*_RELU, False, ("mask",), ("Relu", {})),
+    "leaky_relu": Activation(*_LEAKY_RELU, False, ("mask",), ("LeakyRelu", _LEAKY_ONNX)),
+    "identity": Activation(*_IDENTITY, False, (), ("Identity", {})),
 }
 
 
