@@ -17,3 +17,7 @@ try:
     import distributed  # noqa: F401
 except ImportError:
     collect_ignore.append("sklearn_shallow/dask.py")
+try:
+    import skops.io  # noqa: F401
+except ImportError:
+    collect_ignore.append("sklearn_shallow/io.py")
