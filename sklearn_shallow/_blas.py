@@ -11,6 +11,7 @@ before the first.
 """
 
 import contextlib
+import dataclasses
 import functools
 import threading
 from pathlib import Path
@@ -19,7 +20,7 @@ import scipy
 from threadpoolctl import ThreadpoolController
 
 _lock = threading.Lock()
-_users = {}  # key -> [number of users, limiter]
+_users = {}  # key -> _Limit
 
 
 def _blas_paths(controller):
@@ -61,9 +62,52 @@ def blas_threads():
     return 1 if blas is None else max((lib["num_threads"] for lib in blas.info()), default=1)
 
 
+@dataclasses.dataclass
+class _Limit:
+    """The one-thread limit on the libraries of one key, and who uses it."""
+
+    original: object  # a threadpoolctl limiter holding the settings found before the first user
+    users: set = dataclasses.field(default_factory=set)
+
+
+# A KeyboardInterrupt can arrive on the return of any call, threadpoolctl's own included:
+# between changing the limit and recording the change, or in the middle of a restore. So the
+# record never lags the limit: an entry is in _users from before the limit is changed until after
+# it is restored, a user joins its set only once the limit is set, and whoever finds the set empty
+# on leaving restores the original settings. Leaving is idempotent (it removes only what is
+# there), so calling it again after an interrupt finishes whatever the interrupt cut short.
+
+
+def _join(key, controller, user):
+    with _lock:
+        limit = _users.get(key)
+        if limit is None:
+            # limits=None changes nothing: it records the settings to restore before any change.
+            limit = _users[key] = _Limit(controller.limit(limits=None))
+        if not limit.users:
+            controller.limit(limits=1)
+        limit.users.add(user)
+
+
+def _leave(key, user):
+    with _lock:
+        limit = _users.get(key)
+        if limit is None:
+            return
+        limit.users.discard(user)
+        if not limit.users:
+            limit.original.restore_original_limits()
+            del _users[key]
+
+
 @contextlib.contextmanager
 def single_threaded(key, controller):
     """Limit the libraries of ``controller`` to one thread, shared with other users of ``key``.
+
+    The first user in sets the limit and the last one out restores the settings
+    found before the first, whichever threads they run in; an exception
+    (``KeyboardInterrupt`` included) at any point of entering or leaving leaves
+    no limit behind.
 
     Parameters
     ----------
@@ -72,17 +116,22 @@ def single_threaded(key, controller):
         overlap): users with the same key share one limit.
     controller : threadpoolctl.ThreadpoolController
         The libraries (used by the first user in only).
+
+    Examples
+    --------
+    >>> from sklearn_shallow._blas import blas_threads, numpy_blas, single_threaded
+    >>> blas = numpy_blas()
+    >>> if blas is not None:
+    ...     with single_threaded("numpy", blas):
+    ...         assert blas_threads() == 1
     """
-    with _lock:
-        entry = _users.setdefault(key, [0, None])
-        if entry[0] == 0:
-            entry[1] = controller.limit(limits=1)
-        entry[0] += 1
+    user = object()
     try:
+        _join(key, controller, user)
         yield
     finally:
-        with _lock:
-            entry[0] -= 1
-            if entry[0] == 0:
-                entry[1].restore_original_limits()
-                del _users[key]
+        try:
+            _leave(key, user)
+        except BaseException:
+            _leave(key, user)  # an interrupt cut the first call short: finish its work
+            raise
