@@ -340,24 +340,88 @@ def test_estimator_keeps_copies_of_the_params_it_hands_out(iris):
 
 
 def test_chunked_batch_is_cut_and_spread_over_threads(monkeypatch):
-    """The chunked layout really runs: every chunk of 8 rows, on 3 workers."""
+    """The chunked layout really runs: every chunk of at most 8 rows, on 3 workers."""
     monkeypatch.setattr(_fast, "_MIN_CHUNK_ROWS", 8)
     monkeypatch.setattr(_fast, "_CHUNK_BYTES", 1)
     monkeypatch.setattr(_fast, "_blas_threads", lambda: 3)
     seen = []
     chunks = _fast.FastEpochs._chunks
-    monkeypatch.setattr(
-        _fast.FastEpochs,
-        "_chunks",
-        lambda self, worker, parts, m: seen.append(parts) or chunks(self, worker, parts, m),
-    )
+
+    def recorded(self, worker, total, parts, m):
+        seen.append((id(worker), parts))
+        return chunks(self, worker, total, parts, m)
+
+    monkeypatch.setattr(_fast.FastEpochs, "_chunks", recorded)
     X, Y, w, params, opt_state, batches = setup("softmax", "gd", False, False)
     config = Network("relu", "softmax", 0.0)
     run = epoch_runner(X, Y, w, params, opt_state, rule=RULES["gd"], network=config)
     run(*run.load(params, opt_state), batches=[slice(0, N_SAMPLES)], learning_rate=0.1)
-    rows = [part.stop - part.start for parts in seen for part in parts]
-    assert len(seen) == 3
+    rows = [part.stop - part.start for _, parts in seen for part in parts]
+    assert len({worker for worker, _ in seen}) == 3
+    assert len(seen) == _fast._GROUPS
     assert sum(rows) == N_SAMPLES and max(rows) <= 8
+
+
+@pytest.mark.parametrize("rule", ["gd", "adam"])
+def test_chunked_epochs_do_not_depend_on_the_number_of_threads(monkeypatch, rule):
+    """Bit-identical results with 1, 2, 3 or 5 threads (another fit may hold the limit)."""
+    monkeypatch.setattr(_fast, "_MIN_CHUNK_ROWS", 8)
+    monkeypatch.setattr(_fast, "_CHUNK_BYTES", 1)
+    X, Y, w, params, opt_state, batches = setup("softmax", rule, False, True)
+    config = Network("tanh", "softmax", 0.1)
+    results = []
+    for n_threads in (1, 2, 3, 5):
+        monkeypatch.setattr(_fast, "_blas_threads", lambda n=n_threads: n)
+        run = epoch_runner(X, Y, w, params, opt_state, rule=RULES[rule], network=config)
+        state = run.load(params, opt_state)
+        for _ in range(3):
+            *state, J, accuracy = run(*state, batches=[slice(0, N_SAMPLES)], learning_rate=0.1)
+        results.append(({k: v.copy() for k, v in state[0].items()}, J, accuracy))
+    for other in results[1:]:
+        assert_states_close(other[0], results[0][0], rtol=0, atol=0)
+        assert other[1:] == results[0][1:]
+
+
+def test_chunked_fit_gives_the_same_bits_under_any_blas_thread_limit(monkeypatch):
+    monkeypatch.setattr(_fast, "_MIN_CHUNK_ROWS", 64)
+    monkeypatch.setattr(_fast, "_CHUNK_BYTES", 1)
+    X, y = make_classification(n_samples=3000, n_features=6, random_state=0)
+    model = ShallowNNClassifier(32, solver="gd", max_iter=3, tol=None, random_state=0)
+    fits = []
+    for limit in (1, 2, 3):
+        with threadpool_limits(limit, user_api="blas"):
+            fits.append(clone(model).fit(X, y).params_)
+    for other in fits[1:]:
+        assert_states_close(other, fits[0], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("solver,n_features", [("gd", 300), ("adam", 6)])
+def test_whole_batches_vary_only_by_blas_rounding_with_its_thread_count(solver, n_features):
+    """What the docs say varies: products run whole on BLAS's threads round as BLAS does.
+
+    OpenBLAS cuts a product differently for another thread count, which changes
+    the last bits of some sums; nothing else differs.
+    """
+    X, y = make_classification(n_samples=3000, n_features=n_features, random_state=0)
+    model = ShallowNNClassifier(32, solver=solver, max_iter=3, tol=None, random_state=0)
+    fits = []
+    for limit in (1, 2):
+        with threadpool_limits(limit, user_api="blas"):
+            fits.append(clone(model).fit(X, y).params_)
+    assert_states_close(fits[1], fits[0], rtol=1e-12, atol=1e-15)
+
+
+def test_fit_while_another_fit_holds_the_blas_limit_gives_the_same_bits(monkeypatch):
+    """A fit that starts while another holds BLAS at one thread computes the same bits."""
+    monkeypatch.setattr(_fast, "_MIN_CHUNK_ROWS", 8)
+    monkeypatch.setattr(_fast, "_CHUNK_BYTES", 1)
+    X, y = make_classification(n_samples=300, n_features=6, random_state=0)
+    model = ShallowNNClassifier(5, solver="gd", max_iter=20, tol=None, random_state=0)
+    with threadpool_limits(2, user_api="blas"):
+        alone = clone(model).fit(X, y).params_
+        with single_threaded("numpy", numpy_blas()):
+            beside = clone(model).fit(X, y).params_
+    assert_states_close(beside, alone, rtol=0, atol=0)
 
 
 @pytest.mark.parametrize("rule", list(RULES))
