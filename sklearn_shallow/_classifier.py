@@ -6,7 +6,6 @@ predicts. The loop itself, the update rules and the fast path live below it.
 """
 
 import math
-import warnings
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -35,6 +34,7 @@ from ._compat import (
     get_namespace_and_device,
 )
 from ._engine import HISTORY_KEYS, Data, FitState, Settings, Stopping, train
+from ._memory import FitSize, check_fit_memory
 from ._runners import Network
 from ._solvers import make_update_rule
 from ._validation import (
@@ -42,10 +42,11 @@ from ._validation import (
     check_classes,
     check_validation_X,
     check_validation_y,
+    num_rows,
     numpy_dtype,
-    restored_on_error,
     validation_split,
 )
+from ._warnings import warn
 from .network import forward, initialize
 
 
@@ -335,10 +336,11 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         self : ShallowNNClassifier
             The fitted estimator.
         """
-        with restored_on_error(self):
-            return self._fit(
-                X, y, sample_weight=sample_weight, X_val=X_val, y_val=y_val, incremental=False
+        return self._transaction(
+            lambda draft: draft._fit(
+                X, y, sample_weight=sample_weight, X_val=X_val, y_val=y_val, owner=self
             )
+        )
 
     @available_if(_solver_is_iterative)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -362,14 +364,47 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         self : ShallowNNClassifier
             The updated estimator.
         """
-        with restored_on_error(self):
-            return self._fit(X, y, sample_weight=sample_weight, classes=classes, incremental=True)
+        return self._transaction(
+            lambda draft: draft._fit(
+                X, y, sample_weight=sample_weight, classes=classes, incremental=True, owner=self
+            )
+        )
 
-    def _fit(self, X, y, *, sample_weight, incremental, X_val=None, y_val=None, classes=None):
+    def _transaction(self, fit):
+        """Run ``fit`` on a draft of this estimator, then take the draft's attributes at once.
+
+        The draft starts with this estimator's attributes (the same objects, which
+        training never writes to); validation and training write to the draft
+        only. Whatever stops ``fit`` (bad input, divergence, ``KeyboardInterrupt``,
+        ``MemoryError``), this estimator is left exactly as it was.
+        """
+        draft = object.__new__(type(self))
+        vars(draft).update(vars(self))
+        fit(draft)
+        # One attribute store, which no interrupt can cut in two: the estimator is
+        # either exactly the old model or the complete new one.
+        self.__dict__ = vars(draft)
+        return self
+
+    def _fit(
+        self,
+        X,
+        y,
+        *,
+        sample_weight,
+        owner,
+        incremental=False,
+        X_val=None,
+        y_val=None,
+        classes=None,
+    ):
         continuing = hasattr(self, "params_") and (incremental or self.warm_start)
+        if continuing:
+            self._check_architecture()
         X, y, Y, sample_weight, targets = self._check_data(
             X, y, sample_weight, classes, continuing, incremental
         )
+        self._check_memory(X, Y, X_val, incremental)
         if continuing:
             rng = self._continued_rng()
             state = self._saved_state()
@@ -385,15 +420,49 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             data,
             validation,
             state,
-            self._settings(data.X.shape[0]),
+            self._settings(data.X.shape[0], owner),
             network,
             rng=rng,
             incremental=incremental,
         )
-        # Only now, with training finished, does the estimator change: a fit that
-        # raised leaves a previously fitted model exactly as it was.
         self._set_state(state, targets, Y.shape[1], X)
         return self
+
+    def _check_architecture(self):
+        """Continuing a fit needs the network it fitted: the same ``n1`` and activation."""
+        fitted = {
+            "n1": self.params_["W1"].shape[0],
+            "activation": getattr(self, "_fitted_activation", self.activation),
+        }
+        for name, old in fitted.items():
+            new = getattr(self, name)
+            if new != old:
+                raise ValueError(
+                    f"{name}={new!r} differs from the fitted network's {name}={old!r}: "
+                    "partial_fit and warm_start=True continue the fitted network. Set "
+                    f"{name} back to {old!r}, or fit a new network with warm_start=False."
+                )
+
+    def _check_memory(self, X, Y, X_val, incremental):
+        """Refuse, before allocating anything, a fit larger than the memory left."""
+        n_samples = X.shape[0]
+        n_val = 0
+        if X_val is not None:
+            n_val = num_rows(X_val)
+        elif self.early_stopping and not incremental and self.solver != "lbfgs":
+            n_val = math.ceil(self.validation_fraction * n_samples)
+        batch_size = self.batch_size if self.solver in ("sgd", "adam") else n_samples
+        size = FitSize(
+            n_samples=n_samples,
+            n_features=X.shape[1],
+            n1=self.n1,
+            n_outputs=Y.shape[1],
+            batch_size=min(n_samples, 200 if batch_size == "auto" else batch_size),
+            n_val=n_val,
+            solver=self.solver,
+            itemsize=np.dtype(numpy_dtype(X, get_namespace(X)[0])).itemsize,
+        )
+        check_fit_memory(size, type(self).__name__)
 
     def _check_data(self, X, y, sample_weight, classes, continuing, incremental):
         """``X``, ``y``, the encoded ``Y``, the weights and the targets, all checked."""
@@ -566,15 +635,14 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         if self.batch_size == "auto":
             return min(200, n_samples)
         if self.batch_size > n_samples:
-            warnings.warn(
+            warn(
                 f"batch_size={self.batch_size} is larger than the {n_samples} samples; "
                 "it is clipped to n_samples.",
                 UserWarning,
-                stacklevel=6,
             )
         return min(self.batch_size, n_samples)
 
-    def _settings(self, n_samples):
+    def _settings(self, n_samples, owner):
         """The engine's :class:`~._engine.Settings` from the hyper-parameters."""
         rule = None
         if self.solver != "lbfgs":
@@ -602,7 +670,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             early_stopping=self.early_stopping,
             verbose=self.verbose,
             callback=callback,
-            owner=self,
+            owner=owner,
             name=type(self).__name__,
         )
 
@@ -645,6 +713,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         self.n_outputs_ = n_outputs
         self.out_activation_ = targets.output
         self._multilabel = targets.multilabel
+        self._fitted_activation = self.activation
         self.params_ = {name: _contiguous(P) for name, P in state.params.items()}
         self._optimizer_state = {} if state.opt_state is None else state.opt_state
         self._learning_rate = float(state.learning_rate)

@@ -24,7 +24,6 @@ import dataclasses
 import math
 import sys
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -35,12 +34,9 @@ from ._array_api import copied, is_numpy, move, namespace
 from ._compat import get_namespace_and_device
 from ._runners import epoch_batches, epoch_runner, evaluate
 from ._solvers import GradientDescent, LearningRateSchedule, minimize_lbfgs
+from ._warnings import warn
 
 __all__ = ["HISTORY_KEYS", "Data", "FitState", "Settings", "Stopping", "train"]
-
-#: Warnings point at the code that called the estimator's fit: user → fit → its
-#: validation wrapper → _fit → train → the solver's function.
-_STACKLEVEL = 6
 
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "time")
 
@@ -327,13 +323,12 @@ def train_epochs(data, validation, state, settings, network, rng, incremental):
 
 
 def _warn_max_iter(settings, early_stopping):
-    warnings.warn(
+    warn(
         f"{settings.name}: max_iter={settings.max_iter} epochs were reached "
         f"before the {'validation accuracy' if early_stopping else 'loss'} "
         f"stopped improving by tol={settings.tol}; increase max_iter, or alpha "
         "(the learning rate).",
         ConvergenceWarning,
-        stacklevel=_STACKLEVEL + 1,
     )
 
 
@@ -398,13 +393,12 @@ def train_lbfgs(data, validation, state, settings, network):
     """scipy's L-BFGS-B on the full-batch loss, from ``state.params``."""
     xp, _, device = get_namespace_and_device(data.Y)
     if not is_numpy(xp):
-        warnings.warn(
+        warn(
             f"solver='lbfgs' runs scipy's L-BFGS-B, which works on numpy arrays: the "
             f"parameters travel between numpy and {xp.__name__} ({device}) at every "
             "loss evaluation; the loss and gradients are computed in "
             f"{xp.__name__}. Use solver='adam', 'sgd' or 'gd' to stay on the device.",
             UserWarning,
-            stacklevel=_STACKLEVEL,
         )
     runner = epoch_runner(
         *dataclasses.astuple(data), state.params, None, rule=GradientDescent(), network=network
@@ -431,10 +425,9 @@ def train_lbfgs(data, validation, state, settings, network):
     state.best_epoch = state.n_iter
     state.early_stopping = False
     if result.status == 1 and settings.tol is not None:
-        warnings.warn(
+        warn(
             f"lbfgs reached max_iter={settings.max_iter} or max_fun={settings.max_fun} "
             f"before converging: {result.message}. Increase max_iter or max_fun.",
             ConvergenceWarning,
-            stacklevel=_STACKLEVEL,
         )
     return state

@@ -4,7 +4,6 @@ Everything here reads its arguments and returns new values or raises a
 ``ValueError`` that names the argument and the value; nothing here trains.
 """
 
-import contextlib
 import math
 
 import numpy as np
@@ -40,24 +39,6 @@ def validation_split(n_samples, y, fraction, rng):
             stratify = y
     indices = np.arange(n_samples)
     return train_test_split(indices, test_size=n_val, random_state=rng, stratify=stratify)
-
-
-@contextlib.contextmanager
-def restored_on_error(estimator):
-    """Undo what ``validate_data(reset=True)`` wrote if the fit then fails.
-
-    Every other fitted attribute is set only once training has finished; these two
-    are set by the validation at its start.
-    """
-    names = ("n_features_in_", "feature_names_in_")
-    saved = {name: vars(estimator)[name] for name in names if name in vars(estimator)}
-    try:
-        yield
-    except BaseException:
-        for name in names:
-            vars(estimator).pop(name, None)
-        vars(estimator).update(saved)
-        raise
 
 
 def check_classes(classes):
