@@ -21,3 +21,8 @@ try:
     import skops.io  # noqa: F401
 except ImportError:
     collect_ignore.append("sklearn_shallow/io.py")
+try:
+    import onnxruntime  # noqa: F401
+    import skl2onnx  # noqa: F401
+except ImportError:
+    collect_ignore.append("sklearn_shallow/onnx.py")

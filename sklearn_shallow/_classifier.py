@@ -34,6 +34,7 @@ from ._compat import (
     get_namespace_and_device,
 )
 from ._engine import HISTORY_KEYS, Data, FitState, Settings, Stopping, train
+from ._fast import buffer_rows
 from ._memory import FitSize, check_fit_memory
 from ._runners import Network
 from ._solvers import make_update_rule
@@ -452,15 +453,23 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         elif self.early_stopping and not incremental and self.solver != "lbfgs":
             n_val = math.ceil(self.validation_fraction * n_samples)
         batch_size = self.batch_size if self.solver in ("sgd", "adam") else n_samples
+        batch_size = min(n_samples, 200 if batch_size == "auto" else batch_size)
+        itemsize = np.dtype(numpy_dtype(X, get_namespace(X)[0])).itemsize
+        # Dense numpy data trains on the fast path's buffers (_runners.epoch_runner).
+        fast = isinstance(X, np.ndarray)
+        if fast:
+            batch_size = buffer_rows(X.shape, batch_size, self.n1, itemsize)
         size = FitSize(
             n_samples=n_samples,
             n_features=X.shape[1],
             n1=self.n1,
             n_outputs=Y.shape[1],
-            batch_size=min(n_samples, 200 if batch_size == "auto" else batch_size),
+            batch_size=batch_size,
             n_val=n_val,
             solver=self.solver,
-            itemsize=np.dtype(numpy_dtype(X, get_namespace(X)[0])).itemsize,
+            itemsize=itemsize,
+            activation=self.activation,
+            fast=fast,
         )
         check_fit_memory(size, type(self).__name__)
 

@@ -56,7 +56,7 @@ from ._blas import blas_threads as _blas_threads
 from ._blas import numpy_blas, single_threaded
 from ._solvers import InPlaceUpdate, continues, state_template
 
-__all__ = ["FastEpochs", "arrays_fit", "supports_fast_path"]
+__all__ = ["FastEpochs", "arrays_fit", "buffer_rows", "supports_fast_path"]
 
 #: Order of the parameters inside their vector: the penalised weights first.
 _LAYOUT = ("W1", "W2", "b1", "b2")
@@ -460,9 +460,7 @@ class FastEpochs:
         if self.output == "softmax":
             self.labels = np.argmax(Y, axis=1).astype(_label_dtype(Y))
         n1 = params["W1"].shape[0]
-        self.chunk_rows = max(_MIN_CHUNK_ROWS, _CHUNK_BYTES // (n1 * X.dtype.itemsize))
-        if X.shape[1] > _MAX_CHUNK_INPUTS:
-            self.chunk_rows = X.shape[0]  # no batch fills two chunks
+        self.chunk_rows = chunk_rows(X.shape, n1, X.dtype.itemsize)
         self.workspace = None
         self.workers = []
         self.totals = []
@@ -661,6 +659,29 @@ class FastEpochs:
         penalty = 0.5 * self.l2 * float(np.dot(P.weights, P.weights)) if self.l2 else 0.0
         _add_penalty(P, self.grads, self.update.scratch, self.l2, m)
         return penalty - log_likelihood, hits, m
+
+
+def chunk_rows(shape, n1, itemsize):
+    """Rows of the chunks that a large batch of data of ``shape`` is cut into.
+
+    Data with more than ``_MAX_CHUNK_INPUTS`` columns is never cut: the number of
+    its rows is returned.
+    """
+    if shape[1] > _MAX_CHUNK_INPUTS:
+        return shape[0]  # no batch fills two chunks
+    return max(_MIN_CHUNK_ROWS, _CHUNK_BYTES // (n1 * itemsize))
+
+
+def buffer_rows(shape, batch_size, n1, itemsize):
+    """How many samples the batch buffers of a fit hold at once (for the memory estimate).
+
+    A batch of at least two chunks runs in chunks, each thread on its own
+    buffers; other batches run whole.
+    """
+    rows = chunk_rows(shape, n1, itemsize)
+    if batch_size < 2 * rows:
+        return batch_size
+    return min(batch_size, rows * min(_GROUPS, max(1, _blas_threads())))
 
 
 def _sub_batch(batch, piece):

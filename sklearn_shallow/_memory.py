@@ -10,6 +10,8 @@ arrays with what the process can still get, and refuses at once with a
 import math
 from dataclasses import dataclass
 
+from ._activations import ACTIVATIONS
+
 try:
     import resource
 except ImportError:  # not on Windows: no address-space limit to read
@@ -23,7 +25,12 @@ _LBFGS_VECTORS = 2 * 10 + 6
 
 @dataclass(frozen=True)
 class FitSize:
-    """The sizes that decide a fit's memory."""
+    """The sizes that decide a fit's memory.
+
+    ``batch_size`` is the number of samples the batch buffers hold at once
+    (:func:`._fast.buffer_rows` on the fast path); ``fast`` says whether the fit
+    runs on the fast path's buffers or through the pure steps.
+    """
 
     n_samples: int
     n_features: int
@@ -33,6 +40,8 @@ class FitSize:
     n_val: int
     solver: str
     itemsize: int
+    activation: str = "relu"
+    fast: bool = True
 
     @property
     def n_params(self):
@@ -42,22 +51,37 @@ class FitSize:
 def estimate(size):
     """Bytes of the arrays a fit holds at its peak, by part (a dict of what, bytes).
 
-    The parameters are counted three times (the initial draw, in float64, the
+    The data is counted once (validation may copy ``X``; ``y`` is encoded as
+    ``Y``). The parameters are counted three times (the initial draw, in float64, the
     trained copy and the copy kept as ``params_``), the gradients and scratch
-    vector once each, and the moments of the update rule; the batch buffers hold
-    the hidden layer of a batch a few times over (``Z1``/``A1``, ``dZ1``, ``g'``);
-    scoring the validation set holds its hidden layer twice.
+    vector once each, and the moments of the update rule. The batch buffers hold
+    the hidden layer of a batch as many times as the path needs: the fast path
+    ``A1`` in place of ``Z1``, plus ``dZ1`` or the activation's mask or scratch
+    buffer (see :data:`._activations.ACTIVATIONS`); the pure steps ``Z1``,
+    ``A1``, ``g'(Z1)``, ``W2ᵀ · dZ2`` and ``dZ1``. Scoring the validation set
+    holds its hidden layer twice.
     """
     P, item = size.n_params, size.itemsize
     parts = {
         "weights and gradients": P * (8 + 4 * item),
         "optimiser state": P * item * _MOMENTS.get(size.solver, 0),
-        "batch buffers": 4 * size.batch_size * (size.n1 + size.n_outputs) * item,
+        "batch buffers": math.ceil(
+            size.batch_size * (size.n1 * _hidden_copies(size) * item + size.n_outputs * 4 * item)
+        ),
         "validation scores": 2 * size.n_val * (size.n1 + size.n_outputs) * item,
+        "data": size.n_samples * (size.n_features + size.n_outputs) * item,
     }
     if size.solver == "lbfgs":
         parts["optimiser state"] = 8 * P * _LBFGS_VECTORS
     return parts
+
+
+def _hidden_copies(size):
+    """How many arrays of the batch's hidden layer a step holds at once (masks count 1/8)."""
+    if not size.fast:
+        return 5
+    g = ACTIVATIONS[size.activation]
+    return 1 + g.derivative_reads_A + ("scratch" in g.buffers) + ("mask" in g.buffers) / 8
 
 
 def available():

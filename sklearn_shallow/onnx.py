@@ -66,13 +66,13 @@ def register_onnx_converter():
     >>> X = X.astype(np.float32)
     >>> clf = ShallowNNClassifier(n1=5, solver="lbfgs", random_state=0)
     >>> model = make_pipeline(MinMaxScaler(), clf).fit(X, y)
-    >>> register_onnx_converter()  # doctest: +SKIP
-    >>> from onnxruntime import InferenceSession  # doctest: +SKIP
-    >>> from skl2onnx import to_onnx  # doctest: +SKIP
-    >>> onx = to_onnx(model, X[:1], options={"zipmap": False})  # doctest: +SKIP
-    >>> session = InferenceSession(onx.SerializeToString())  # doctest: +SKIP
-    >>> labels, proba = session.run(None, {"X": X})  # doctest: +SKIP
-    >>> bool(np.abs(proba - model.predict_proba(X)).max() < 1e-5)  # doctest: +SKIP
+    >>> register_onnx_converter()
+    >>> from onnxruntime import InferenceSession
+    >>> from skl2onnx import to_onnx
+    >>> onx = to_onnx(model, X[:1], options={"zipmap": False})
+    >>> session = InferenceSession(onx.SerializeToString())
+    >>> labels, proba = session.run(None, {"X": X})
+    >>> bool(np.abs(proba - model.predict_proba(X)).max() < 1e-5)
     True
     """
     skl2onnx = _skl2onnx()

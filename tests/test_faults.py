@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import make_classification
@@ -24,7 +25,7 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info
 
 import sklearn_shallow
-from sklearn_shallow import ShallowNNClassifier, _blas, _fast, _memory
+from sklearn_shallow import ShallowNNClassifier, _blas, _classifier, _fast, _memory
 
 PACKAGE = os.path.dirname(os.path.abspath(sklearn_shallow.__file__)) + os.sep
 #: Injection points per scenario spread over the whole fit, and the last points of
@@ -276,3 +277,34 @@ def test_warnings_point_at_the_callers_line(iris):
     with pytest.warns(ConvergenceWarning) as record:
         ShallowNNClassifier(max_iter=1).fit(X, y)
     assert record[0].filename == __file__
+
+
+@pytest.mark.parametrize("solver", ["adam", "gd", "lbfgs"])
+@pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
+def test_memory_estimate_is_within_a_factor_two_of_what_a_fit_allocates(
+    monkeypatch, solver, container
+):
+    """The estimate against the peak that tracemalloc sees (numpy reports its arrays)."""
+    estimates = []
+    check = _classifier.check_fit_memory
+    monkeypatch.setattr(
+        _classifier,
+        "check_fit_memory",
+        lambda size, name: (
+            estimates.append(sum(_memory.estimate(size).values())) or check(size, name)
+        ),
+    )
+    X, y = make_classification(
+        n_samples=4000, n_features=50, n_classes=3, n_informative=5, random_state=0
+    )
+    X = container(X)
+    model = ShallowNNClassifier(1000, solver=solver, batch_size=1000, max_iter=2, tol=None)
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert 0.5 < estimates[0] / peak < 2
