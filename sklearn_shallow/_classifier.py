@@ -633,8 +633,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         train_rows, val_rows = validation_split(
             X.shape[0], None if targets.multilabel else y, self.validation_fraction, rng
         )
-        part = lambda rows: Data(*(take_rows(A, rows) for A in (X, data.Y, data.sample_weight)))  # noqa: E731
-        return part(train_rows), part(val_rows)
+        return data.rows(train_rows), data.rows(val_rows)
 
     # ------------------------------------------------------------ the engine
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._array_api import copied, is_numpy, move, namespace
+from ._array_api import copied, is_numpy, move, namespace, take_rows
 from ._compat import get_namespace_and_device
 from ._runners import epoch_batches, epoch_runner, evaluate
 from ._solvers import GradientDescent, LearningRateSchedule, minimize_lbfgs
@@ -48,6 +48,10 @@ class Data:
     X: object
     Y: object
     sample_weight: object = None
+
+    def rows(self, rows):
+        """The samples ``rows`` (a slice or indices) of this data set."""
+        return Data(*(take_rows(A, rows) for A in (self.X, self.Y, self.sample_weight)))
 
 
 @dataclass
