@@ -49,9 +49,13 @@ class Data:
     Y: object
     sample_weight: object = None
 
+    def arrays(self):
+        """``(X, Y, sample_weight)``, the arrays themselves (``dataclasses.astuple`` copies)."""
+        return self.X, self.Y, self.sample_weight
+
     def rows(self, rows):
         """The samples ``rows`` (a slice or indices) of this data set."""
-        return Data(*(take_rows(A, rows) for A in (self.X, self.Y, self.sample_weight)))
+        return Data(*(take_rows(A, rows) for A in self.arrays()))
 
 
 @dataclass
@@ -274,7 +278,7 @@ def train_epochs(data, validation, state, settings, network, rng, incremental):
     # runner's arrays replace the starting ones in `state`, so these can be freed.
     opt_state = state.opt_state if incremental else None
     run = epoch_runner(
-        *dataclasses.astuple(data), state.params, opt_state, rule=settings.rule, network=network
+        *data.arrays(), state.params, opt_state, rule=settings.rule, network=network
     )
     state.params, state.opt_state = run.load(state.params, opt_state)
     del opt_state
@@ -405,7 +409,7 @@ def train_lbfgs(data, validation, state, settings, network):
             UserWarning,
         )
     runner = epoch_runner(
-        *dataclasses.astuple(data), state.params, None, rule=GradientDescent(), network=network
+        *data.arrays(), state.params, None, rule=GradientDescent(), network=network
     )
     n_iter_before = state.n_iter
     with EpochEnd(settings, settings.max_iter, validation, network) as end:

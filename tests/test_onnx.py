@@ -143,3 +143,12 @@ def test_register_without_skl2onnx_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "skl2onnx", None)  # makes `import skl2onnx` fail
     with pytest.raises(ImportError, match=r'pip install "sklearn-shallow\[onnx\]"'):
         shallow_onnx.register_onnx_converter()
+
+
+def test_onnx_float_class_labels_come_back_as_int64(X):
+    y = (X[:, 0] + X[:, 1] > 0).astype(np.float64)
+    clf = ShallowNNClassifier(n1=4, solver="lbfgs", max_iter=50, tol=None, random_state=0)
+    clf.fit(X, y)
+    labels, proba = _run(skl2onnx.to_onnx(clf, X[:1], options={"zipmap": False}), X)
+    assert labels.dtype == np.int64
+    _assert_labels_equal(labels, clf, X, proba)

@@ -14,10 +14,11 @@ from sklearn.metrics import recall_score
 from sklearn.model_selection import train_test_split
 from threadpoolctl import ThreadpoolController
 
-from sklearn_shallow import ShallowNNClassifier
-from sklearn_shallow._runners import Network, evaluate
+from sklearn_shallow import ShallowNNClassifier, _engine
+from sklearn_shallow._runners import Network, epoch_runner, evaluate
 from sklearn_shallow._solvers import GradientDescent, Momentum, _scipy_blas_single_threaded
-from sklearn_shallow.network import forward, loss
+from sklearn_shallow._validation import validation_split
+from sklearn_shallow.network import forward, initialize, loss
 
 
 @pytest.fixture
@@ -364,3 +365,111 @@ def test_lbfgs_runs_scipys_own_blas_on_one_thread():
     assert threads() == before
     for path, n in during.items():
         assert n == (1 if is_scipys(path) else before[path]), path
+
+
+# Found by planting bugs in the engine (each of these went through the suite before).
+
+
+def test_early_stopping_stops_rather_than_dividing_an_adaptive_rate(binary):
+    X, y = binary
+    clf = ShallowNNClassifier(
+        solver="sgd",
+        learning_rate="adaptive",
+        alpha=0.1,
+        tol=10.0,
+        n_iter_no_change=2,
+        early_stopping=True,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.n_iter_ == 4 and clf.history_["learning_rate"] == [0.1] * 4
+
+
+def test_validation_data_without_early_stopping_only_scores(binary):
+    X, y = binary
+    X_train, X_val, y_train, y_val = train_test_split(X, y, random_state=0)
+    options = dict(random_state=0, tol=1e-2, n_iter_no_change=3)
+    plain = ShallowNNClassifier(**options).fit(X_train, y_train)
+    scored = ShallowNNClassifier(**options).fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    assert scored.n_iter_ == plain.n_iter_ < 300
+    for name, P in plain.params_.items():
+        assert_array_equal(scored.params_[name], P)
+
+
+def test_partial_fit_continues_the_adaptive_rate_of_the_fit(binary):
+    X, y = binary
+    clf = ShallowNNClassifier(
+        solver="sgd",
+        learning_rate="adaptive",
+        alpha=0.1,
+        tol=10.0,
+        n_iter_no_change=2,
+        max_iter=6,
+        random_state=0,
+    )
+    quiet_fit(clf, X, y)
+    assert clf.history_["learning_rate"][-1] == pytest.approx(0.02)
+    clf.partial_fit(X, y)
+    assert clf.history_["learning_rate"][-1] == pytest.approx(0.02)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_validation_split_is_stratified(seed):
+    y = np.r_[np.zeros(90, int), np.ones(10, int)]
+    train, val = validation_split(100, y, 0.2, np.random.RandomState(seed))
+    assert np.bincount(y[val]).tolist() == [18, 2]
+    assert np.bincount(y[train]).tolist() == [72, 8]
+
+
+def test_successive_partial_fits_do_not_replay_the_same_shuffle(binary, monkeypatch):
+    orders, epoch_batches = [], _engine.epoch_batches
+
+    def recorded(*args):
+        batches = epoch_batches(*args)
+        orders.append(np.concatenate(batches))
+        return batches
+
+    monkeypatch.setattr(_engine, "epoch_batches", recorded)
+    clf = ShallowNNClassifier(solver="sgd", batch_size=50, random_state=0)
+    for _ in range(3):
+        clf.partial_fit(*binary, classes=[0, 1])
+    assert not np.array_equal(orders[1], orders[2])
+
+
+def test_lbfgs_t_counts_the_samples_of_every_iteration(binary):
+    X, y = binary
+    clf = quiet_fit(ShallowNNClassifier(solver="lbfgs", max_iter=5, random_state=0), X, y)
+    assert clf.n_iter_ == 5 and clf.t_ == 5 * X.shape[0]
+
+
+def test_lbfgs_record_of_an_iterate_that_was_not_the_last_evaluation(iris):
+    """The objective's last scores serve only the point they were computed at."""
+    X, y = iris
+    Y = np.eye(3)[y]
+    network = Network("relu", "softmax", 1e-4)
+    a, b = initialize([4, 5, 3], random_state=0), initialize([4, 5, 3], random_state=1)
+    state = _engine.FitState(params=a)
+    runner = epoch_runner(X, Y, None, a, None, rule=GradientDescent(), network=network)
+    settings = _engine.Settings(solver="lbfgs", alpha=0.01)
+    with _engine.EpochEnd(settings, 1, None, network) as end:
+        iterations = _engine.LbfgsIterations(runner, _engine.Data(X, Y), state, end, network)
+        iterations.objective(a)
+        iterations(b)
+    J, accuracy = evaluate(X, Y, None, b, network)
+    assert_allclose(state.history["loss"][-1], J, rtol=1e-12)
+    assert_allclose(state.history["accuracy"][-1], accuracy, rtol=1e-12)
+
+
+def test_warm_start_fit_counts_stalled_epochs_afresh(binary):
+    """Each warm-start fit starts its stopping counters afresh (with a fresh optimiser)."""
+    X, y = binary
+    clf = ShallowNNClassifier(
+        solver="sgd", alpha=0.1, tol=10.0, n_iter_no_change=2, warm_start=True, random_state=0
+    ).fit(X, y)
+    assert clf.n_iter_ == 4
+    clf.fit(X, y)
+    assert clf.n_iter_ == 8
+
+
+def test_lbfgs_with_tol_none_runs_max_iter_iterations(iris):
+    clf = ShallowNNClassifier(6, solver="lbfgs", tol=None, max_iter=300, random_state=0)
+    assert clf.fit(*iris).n_iter_ == 300
