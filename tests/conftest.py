@@ -1,6 +1,10 @@
+import tracemalloc
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris, make_moons
+from sklearn.exceptions import ConvergenceWarning
 
 
 @pytest.fixture
@@ -23,3 +27,20 @@ def moons():
 def xor():
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     return np.repeat(X, 10, axis=0), np.repeat([0, 1, 1, 0], 10)
+
+
+@pytest.fixture
+def peak_fit_memory():
+    """``peak_fit_memory(model, X, y)``: peak bytes tracemalloc sees while the model fits."""
+
+    def measure(model, X, y):
+        tracemalloc.start()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model.fit(X, y)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    return measure

@@ -9,8 +9,6 @@ level or more.
 """
 
 import itertools
-import tracemalloc
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -19,7 +17,6 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 from sklearn_shallow import ShallowNNClassifier, _fast
@@ -513,16 +510,8 @@ def test_chunked_fits_in_parallel_threads_match_sequential_fits(monkeypatch):
 
 
 @pytest.mark.parametrize("solver", ["gd", "adam", "lbfgs"])
-def test_fit_copies_neither_X_nor_its_batches(solver):
+def test_fit_copies_neither_X_nor_its_batches(solver, peak_fit_memory):
     """The user guide's promise, and what a copied X would cost: its size again."""
     X, y = make_classification(n_samples=20_000, n_features=50, random_state=0)
     model = ShallowNNClassifier(8, solver=solver, max_iter=2, tol=None, shuffle=False)
-    tracemalloc.start()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(X, y)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < X.nbytes / 2
+    assert peak_fit_memory(model, X, y) < X.nbytes / 2

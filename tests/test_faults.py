@@ -191,14 +191,17 @@ def test_an_interrupted_first_fit_leaves_the_estimator_unfitted(iris):
     assert vars(model) == vars(ShallowNNClassifier(4, max_iter=3, tol=None))
 
 
+def fitted_five_units(X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return ShallowNNClassifier(5, max_iter=2, tol=None, random_state=0).fit(X, y)
+
+
 @pytest.mark.parametrize("name,new", [("n1", 9), ("activation", "tanh")])
 @pytest.mark.parametrize("method", ["partial_fit", "warm_start"])
 def test_a_changed_architecture_is_refused_naming_the_parameter(iris, name, new, method):
     X, y = iris
-    model = ShallowNNClassifier(5, max_iter=2, tol=None, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(X, y)
+    model = fitted_five_units(X, y)
     saved = snapshot(model)
     old = model.get_params()[name]
     model.set_params(**{name: new})
@@ -215,10 +218,7 @@ def test_a_changed_architecture_is_refused_naming_the_parameter(iris, name, new,
 
 def test_a_changed_number_of_features_is_refused_naming_both(iris):
     X, y = iris
-    model = ShallowNNClassifier(5, max_iter=2, tol=None, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(X, y)
+    model = fitted_five_units(X, y)
     saved = snapshot(model)
     with pytest.raises(ValueError, match="X has 3 features.*expecting 4 features"):
         model.partial_fit(X[:, :3], y)
@@ -284,7 +284,7 @@ def test_warnings_point_at_the_callers_line(iris):
 @pytest.mark.parametrize("solver", ["adam", "gd", "lbfgs"])
 @pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
 def test_memory_estimate_is_within_a_factor_two_of_what_a_fit_allocates(
-    monkeypatch, solver, container
+    monkeypatch, solver, container, peak_fit_memory
 ):
     """The estimate against the peak that tracemalloc sees (numpy reports its arrays)."""
     estimates = []
@@ -301,12 +301,5 @@ def test_memory_estimate_is_within_a_factor_two_of_what_a_fit_allocates(
     )
     X = container(X)
     model = ShallowNNClassifier(1000, solver=solver, batch_size=1000, max_iter=2, tol=None)
-    tracemalloc.start()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(X, y)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak = peak_fit_memory(model, X, y)
     assert 0.5 < estimates[0] / peak < 2

@@ -369,18 +369,17 @@ def test_lbfgs_runs_scipys_own_blas_on_one_thread():
 
 # Found by planting bugs in the engine (each of these went through the suite before).
 
+#: Every epoch stalls (tol is larger than any decrease): the adaptive rate is divided
+#: after the third stalled epoch in a row.
+STALLING_ADAPTIVE_SGD = dict(
+    solver="sgd", learning_rate="adaptive", alpha=0.1, tol=10.0, n_iter_no_change=2
+)
+
 
 def test_early_stopping_stops_rather_than_dividing_an_adaptive_rate(binary):
     X, y = binary
-    clf = ShallowNNClassifier(
-        solver="sgd",
-        learning_rate="adaptive",
-        alpha=0.1,
-        tol=10.0,
-        n_iter_no_change=2,
-        early_stopping=True,
-        random_state=0,
-    ).fit(X, y)
+    clf = ShallowNNClassifier(**STALLING_ADAPTIVE_SGD, early_stopping=True, random_state=0)
+    clf.fit(X, y)
     assert clf.n_iter_ == 4 and clf.history_["learning_rate"] == [0.1] * 4
 
 
@@ -397,15 +396,7 @@ def test_validation_data_without_early_stopping_only_scores(binary):
 
 def test_partial_fit_continues_the_adaptive_rate_of_the_fit(binary):
     X, y = binary
-    clf = ShallowNNClassifier(
-        solver="sgd",
-        learning_rate="adaptive",
-        alpha=0.1,
-        tol=10.0,
-        n_iter_no_change=2,
-        max_iter=6,
-        random_state=0,
-    )
+    clf = ShallowNNClassifier(**STALLING_ADAPTIVE_SGD, max_iter=6, random_state=0)
     quiet_fit(clf, X, y)
     assert clf.history_["learning_rate"][-1] == pytest.approx(0.02)
     clf.partial_fit(X, y)
