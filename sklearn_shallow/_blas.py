@@ -19,6 +19,11 @@ from pathlib import Path
 import scipy
 from threadpoolctl import ThreadpoolController
 
+try:
+    from threadpoolctl import OpenBLASController as _OpenBLASController
+except ImportError:  # threadpoolctl < 3.8 has no controlling thread
+    _OpenBLASController = None
+
 _lock = threading.Lock()
 _users = {}  # key -> _Limit
 
@@ -78,6 +83,29 @@ class _Limit:
 # there), so calling it again after an interrupt finishes whatever the interrupt cut short.
 
 
+@contextlib.contextmanager
+def _in_control():
+    """Let this thread change OpenBLAS's thread pool, and leave no thread in control after.
+
+    threadpoolctl (3.8 and later) lets only one "controlling" thread change the
+    process-wide thread pool of a pthreads OpenBLAS: the first thread to set a
+    limit keeps control while it lives, unless it leaves a ``with`` block of
+    threadpoolctl, and the calls of every other thread silently do nothing. Our
+    limits are shared across threads (the first user in sets, the last one out
+    restores, often in another thread), and a fit in a worker thread must limit
+    BLAS as one in the main thread does: under ``_lock``, the thread that changes
+    the pool takes control for that change and gives it back.
+    """
+    clear = getattr(_OpenBLASController, "clear_controlling_thread", None)
+    if clear is not None:
+        clear(force=True)
+    try:
+        yield
+    finally:
+        if clear is not None:
+            clear(force=True)
+
+
 def _join(key, controller, user):
     with _lock:
         limit = _users.get(key)
@@ -85,7 +113,8 @@ def _join(key, controller, user):
             # limits=None changes nothing: it records the settings to restore before any change.
             limit = _users[key] = _Limit(controller.limit(limits=None))
         if not limit.users:
-            controller.limit(limits=1)
+            with _in_control():
+                controller.limit(limits=1)
         limit.users.add(user)
 
 
@@ -96,7 +125,8 @@ def _leave(key, user):
             return
         limit.users.discard(user)
         if not limit.users:
-            limit.original.restore_original_limits()
+            with _in_control():
+                limit.original.restore_original_limits()
             del _users[key]
 
 

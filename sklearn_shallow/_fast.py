@@ -626,8 +626,11 @@ class FastEpochs:
             self.workspace = self._new_workspace(max(small), gather, self.workspace)
         spare = None if self.workspace is None else self.workspace.by_rows["H"].reshape(-1)
         self.update.use_scratch(spare)
-        # One BLAS thread per worker while chunks run: the workers use the cores.
-        limit = self.threads.n_threads > 1 and any(chunked)
+        # One BLAS thread per worker while chunks run: the workers use the cores. The
+        # limit is taken with one worker too: the products of a chunk then always run
+        # on one BLAS thread, whatever other fits do to BLAS meanwhile (their rounding
+        # depends on the thread count).
+        limit = any(chunked)
         return (
             batches,
             lengths,

@@ -264,3 +264,78 @@ def test_the_last_user_out_restores_whichever_thread_it_runs_in():
     assert seen_by_second == [1]
     assert controller.num_threads == ORIGINAL_THREADS
     assert _blas._users == {}
+
+
+def _numpy_blas_threads():
+    return [lib["num_threads"] for lib in _blas.numpy_blas().info()]
+
+
+@pytest.fixture
+def main_thread_controls_openblas():
+    """The main thread sets a limit without a ``with`` block, as ``threadpool_limits(2)`` does.
+
+    threadpoolctl 3.8 then keeps the main thread as the one thread whose limits
+    take effect on OpenBLAS; every other thread's calls silently do nothing.
+    """
+    controller = pytest.importorskip("threadpoolctl").OpenBLASController
+    if not hasattr(controller, "clear_controlling_thread") or _blas.numpy_blas() is None:
+        pytest.skip("threadpoolctl < 3.8 has no controlling thread, or no numpy BLAS")
+    limiter = _blas.numpy_blas().limit(limits=2)
+    yield
+    controller.clear_controlling_thread(force=True)
+    limiter.restore_original_limits()
+    controller.clear_controlling_thread(force=True)
+
+
+def test_a_limit_taken_in_a_worker_thread_takes_effect(main_thread_controls_openblas):
+    seen = []
+
+    def worker():
+        with _blas.single_threaded("numpy", _blas.numpy_blas()):
+            seen.append(_numpy_blas_threads())
+        seen.append(_numpy_blas_threads())
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert set(seen[0]) == {1}
+    assert set(seen[1]) == {2}
+
+
+def test_a_limit_set_in_one_thread_is_restored_by_the_last_user_in_another(
+    main_thread_controls_openblas,
+):
+    joined, release = threading.Event(), threading.Event()
+
+    def first_user():
+        with _blas.single_threaded("numpy", _blas.numpy_blas()):
+            joined.set()
+            release.wait()
+
+    thread = threading.Thread(target=first_user)
+    thread.start()
+    joined.wait()
+    with _blas.single_threaded("numpy", _blas.numpy_blas()):
+        release.set()
+        thread.join()  # the first user leaves: the limit stays for this one
+        assert set(_numpy_blas_threads()) == {1}
+    assert set(_numpy_blas_threads()) == {2}
+
+
+def test_a_fit_in_a_worker_thread_gives_the_bits_of_one_in_the_main_thread(
+    main_thread_controls_openblas,
+):
+    """Chunked full batches hold BLAS at one thread in any thread (their bits depend on it)."""
+    from sklearn.datasets import make_classification
+
+    from sklearn_shallow import ShallowNNClassifier
+
+    X, y = make_classification(n_samples=50_000, n_features=100, random_state=0)
+    model = ShallowNNClassifier(128, solver="gd", max_iter=1, tol=None, random_state=0)
+    in_main = model.fit(X, y).params_
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(model.fit(X, y).params_))
+    thread.start()
+    thread.join()
+    for name, P in in_main.items():
+        assert (result[name] == P).all(), name

@@ -515,3 +515,25 @@ def test_fit_copies_neither_X_nor_its_batches(solver, peak_fit_memory):
     X, y = make_classification(n_samples=20_000, n_features=50, random_state=0)
     model = ShallowNNClassifier(8, solver=solver, max_iter=2, tol=None, shuffle=False)
     assert peak_fit_memory(model, X, y) < X.nbytes / 2
+
+
+def test_chunks_run_on_one_blas_thread_even_with_one_worker(monkeypatch):
+    """A fit that found one thread still holds BLAS at one: another fit may release it."""
+    monkeypatch.setattr(_fast, "_MIN_CHUNK_ROWS", 8)
+    monkeypatch.setattr(_fast, "_CHUNK_BYTES", 1)
+    monkeypatch.setattr(_fast, "_blas_threads", lambda: 1)
+    seen = []
+    chunks = _fast.FastEpochs._chunks
+
+    def recorded(self, worker, total, parts, m):
+        seen.append(_blas_thread_counts())
+        return chunks(self, worker, total, parts, m)
+
+    monkeypatch.setattr(_fast.FastEpochs, "_chunks", recorded)
+    X, Y, w, params, opt_state, batches = setup("softmax", "gd", False, False)
+    run = epoch_runner(
+        X, Y, w, params, opt_state, rule=RULES["gd"], network=Network("relu", "softmax")
+    )
+    with threadpool_limits(2, user_api="blas"):
+        run(*run.load(params, opt_state), batches=[slice(0, N_SAMPLES)], learning_rate=0.1)
+    assert seen and all(set(counts) == {1} for counts in seen)
