@@ -19,8 +19,9 @@ holds, side by side:
 A new activation is one entry here: the estimator's parameter constraints, the
 fast path and the ONNX converter read this registry.
 
-``OUTPUTS`` holds the output activations ``σ`` (sigmoid, softmax); each is paired
-with its cost in :mod:`._objective`.
+``OUTPUTS`` holds the output activations ``σ``: sigmoid and softmax for
+classifiers, identity and exp for regressors; each is paired with the cost whose
+canonical link it is in :mod:`._objective`, so that ``dZ2 = A2 - Y`` for all.
 """
 
 from collections.abc import Callable
@@ -212,4 +213,11 @@ def softmax(Z, xp):
     return E / xp.sum(E, axis=0, keepdims=True)
 
 
-OUTPUTS = {"sigmoid": sigmoid, "softmax": softmax}
+def exponential(Z, xp):
+    """``exp(Z)``: the output of a Poisson regression (positive, the mean of a count)."""
+    return xp.exp(Z)
+
+
+#: Output activations ``σ``, keyed by name: the classifiers' sigmoid and softmax,
+#: the regressors' identity (squared error) and exp (Poisson deviance).
+OUTPUTS = {"sigmoid": sigmoid, "softmax": softmax, "identity": identity, "exp": exponential}

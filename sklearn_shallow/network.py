@@ -109,9 +109,10 @@ def forward(X, params, *, activation="tanh", output="sigmoid"):
         ``W1, b1, ..., WC, bC`` as returned by :func:`initialize`.
     activation : {'tanh', 'sigmoid', 'relu', 'leaky_relu', 'identity'}, default='tanh'
         Hidden-layer activation ``g``.
-    output : {'sigmoid', 'softmax'}, default='sigmoid'
+    output : {'sigmoid', 'softmax', 'identity', 'exp'}, default='sigmoid'
         Output activation ``σ``: sigmoid for binary and multilabel targets,
-        softmax for multiclass targets.
+        softmax for multiclass targets, identity (squared error) and exp
+        (Poisson deviance) for regression.
 
     Returns
     -------
@@ -164,14 +165,15 @@ def backward(
     X : array of shape (n0, m)
         The inputs given to :func:`forward`.
     Y : array of shape (n_out, m)
-        Targets: 0/1 indicators (one-hot columns for softmax).
+        Targets: 0/1 indicators (one-hot columns for softmax), or real values
+        for the regression outputs (``y >= 0`` for exp).
     params : dict of arrays
         The parameters given to :func:`forward`.
     cache : dict of arrays
         The cache returned by :func:`forward`.
     activation : {'tanh', 'sigmoid', 'relu', 'leaky_relu', 'identity'}, default='tanh'
         Hidden-layer activation (its derivative ``g'`` is used).
-    output : {'sigmoid', 'softmax'}, default='sigmoid'
+    output : {'sigmoid', 'softmax', 'identity', 'exp'}, default='sigmoid'
         Output activation used in :func:`forward`.
     sample_weight : array of shape (m,), default=None
         Non-negative weight of each sample.
@@ -200,9 +202,10 @@ def backward(
     L = _n_layers(params)
     m, column_weight = _column_weights(Y, sample_weight, xp)
 
-    # With sigmoid + binary cross-entropy, and with softmax + categorical
-    # cross-entropy, dJ/dZ for one sample is A - Y: the output derivative cancels
-    # the loss's denominator. Every later gradient is linear in dZ, so the factor
+    # With sigmoid + binary cross-entropy, softmax + categorical cross-entropy,
+    # identity + half squared error and exp + half Poisson deviance (each cost
+    # with its canonical link), dJ/dZ for one sample is A - Y: the output
+    # derivative cancels the loss's. Every later gradient is linear in dZ, so the factor
     # w / m (1/m without weights) is applied once here and carried down.
     dZ = (cache[f"A{L}"] - Y) * column_weight
     grads = {}
@@ -254,22 +257,25 @@ def update(params, grads, alpha):
 
 
 def loss(A_out, Y, *, output="sigmoid", sample_weight=None, params=None, l2=0.0):
-    """Mean cross-entropy (log loss), plus the optional L2 penalty.
+    """Mean cost of the outputs (cross-entropy, squared error or Poisson), plus the L2 penalty.
 
     For ``output='sigmoid'``: ``J = -(1/m) Σ_samples Σ_units [y log a + (1-y)
     log(1-a)]`` (summed over the labels of a multilabel sample). For
-    ``output='softmax'``: ``J = -(1/m) Σ_samples Σ_k y_k log a_k``. With
-    ``params`` and ``l2 > 0`` the term ``(l2 / 2m) Σ ‖W‖²`` is added. ``A_out`` is
-    clipped to ``[eps, 1 - eps]`` so that a saturated output gives a large,
-    finite loss rather than ``inf``.
+    ``output='softmax'``: ``J = -(1/m) Σ_samples Σ_k y_k log a_k``. For
+    ``output='identity'``: ``J = (1/2m) Σ_samples ‖a - y‖²``. For
+    ``output='exp'``: ``J = (1/m) Σ_samples Σ_units (a - y log a)``, the half
+    Poisson deviance less a term in ``y`` alone. With ``params`` and ``l2 > 0``
+    the term ``(l2 / 2m) Σ ‖W‖²`` is added. Probabilities are clipped to
+    ``[eps, 1 - eps]`` so that a saturated output gives a large, finite loss
+    rather than ``inf``.
 
     Parameters
     ----------
     A_out : array of shape (n_out, m)
         Output of :func:`forward`.
     Y : array of shape (n_out, m)
-        Targets (0/1 indicators).
-    output : {'sigmoid', 'softmax'}, default='sigmoid'
+        Targets (0/1 indicators, or real values for regression outputs).
+    output : {'sigmoid', 'softmax', 'identity', 'exp'}, default='sigmoid'
         Output activation that produced ``A_out``.
     sample_weight : array of shape (m,), default=None
         Non-negative weight of each sample; ``m`` then means ``Σ w``.
@@ -318,7 +324,7 @@ def gradient_check(
     Y : ndarray of shape (n_out, m)
     params : dict of ndarray
     activation : {'tanh', 'sigmoid', 'relu', 'leaky_relu', 'identity'}, default='tanh'
-    output : {'sigmoid', 'softmax'}, default='sigmoid'
+    output : {'sigmoid', 'softmax', 'identity', 'exp'}, default='sigmoid'
     sample_weight : ndarray of shape (m,), default=None
     l2 : float, default=0.0
     epsilon : float, default=1e-6

@@ -22,6 +22,10 @@ def make_problem(rng, n0=3, m=7, n_out=1, output="sigmoid"):
     X = rng.randn(n0, m)
     if output == "softmax":
         Y = np.eye(n_out)[:, rng.randint(n_out, size=m)]
+    elif output == "identity":
+        Y = 3.0 * rng.randn(n_out, m) + 1.0
+    elif output == "exp":
+        Y = rng.poisson(2.0, size=(n_out, m)).astype(float)
     else:
         Y = (rng.rand(n_out, m) > 0.5).astype(float)
     return X, Y
@@ -67,7 +71,9 @@ def test_initialize_rejects_bad_layer_sizes(sizes):
 
 
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
-@pytest.mark.parametrize("output,n_out", [("sigmoid", 1), ("sigmoid", 3), ("softmax", 4)])
+@pytest.mark.parametrize(
+    "output,n_out", [("sigmoid", 1), ("sigmoid", 3), ("softmax", 4), ("identity", 2), ("exp", 1)]
+)
 def test_gradients_have_the_parameters_shapes(rng, activation, output, n_out):
     X, Y = make_problem(rng, n_out=n_out, output=output)
     params = initialize([3, 5, n_out], random_state=0)
@@ -82,7 +88,10 @@ def test_gradients_have_the_parameters_shapes(rng, activation, output, n_out):
 
 
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
-@pytest.mark.parametrize("output,n_out", [("sigmoid", 1), ("sigmoid", 3), ("softmax", 4)])
+@pytest.mark.parametrize(
+    "output,n_out",
+    [("sigmoid", 1), ("sigmoid", 3), ("softmax", 4), ("identity", 1), ("identity", 2), ("exp", 2)],
+)
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("l2", [0.0, 0.5])
 def test_backward_matches_finite_differences(rng, activation, output, n_out, weighted, l2):
@@ -226,3 +235,31 @@ def test_steps_accept_sparse_inputs(rng):
     g_sparse = backward(sp.csc_array(X), Y, params, cache_sparse)
     for name in g_dense:
         assert_allclose(g_sparse[name], g_dense[name])
+
+
+def test_regression_losses_match_their_formulas(rng):
+    A_out = rng.uniform(0.1, 4.0, size=(2, 6))
+    Y = rng.poisson(2.0, size=(2, 6)).astype(float)
+    w = rng.uniform(0.5, 2.0, size=6)
+    squared = 0.5 * np.sum((A_out - Y) ** 2, axis=0)
+    assert_allclose(loss(A_out, Y, output="identity"), squared.mean(), rtol=1e-12)
+    poisson = np.sum(A_out - Y * np.log(A_out), axis=0)
+    assert_allclose(
+        loss(A_out, Y, output="exp", sample_weight=w), (w * poisson).sum() / w.sum(), rtol=1e-12
+    )
+
+
+def test_regression_outputs_are_not_clipped():
+    """Clipping to [eps, 1 - eps] is for probabilities: a regression output of 5 counts as 5."""
+    A_out, Y = np.array([[5.0]]), np.array([[1.0]])
+    assert_allclose(loss(A_out, Y, output="identity"), 8.0)
+    assert_allclose(loss(A_out, Y, output="exp"), 5.0 - np.log(5.0))
+
+
+def test_exp_output_is_the_exponential_of_z2():
+    params = initialize([2, 3, 2], random_state=0)
+    X = np.array([[0.5, -1.0], [2.0, 0.0]])
+    A_out, cache = forward(X, params, output="exp")
+    assert_allclose(A_out, np.exp(cache["Z2"]))
+    identity, cache = forward(X, params, output="identity")
+    assert_array_equal(identity, cache["Z2"])
