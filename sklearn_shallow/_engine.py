@@ -36,14 +36,24 @@ from ._runners import epoch_batches, epoch_runner, evaluate
 from ._solvers import GradientDescent, LearningRateSchedule, minimize_lbfgs
 from ._warnings import warn
 
-__all__ = ["HISTORY_KEYS", "Data", "FitState", "Settings", "Stopping", "train"]
+__all__ = ["HISTORY_KEYS", "Data", "FitState", "Settings", "Stopping", "history_keys", "train"]
 
-HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "time")
+
+def history_keys(score_name):
+    """The keys of ``history_`` for a task scored by ``score_name`` (``'accuracy'``, ``'r2'``)."""
+    return ("loss", score_name, "val_loss", f"val_{score_name}", "learning_rate", "time")
+
+
+#: The history keys of a classifier (the default of :class:`FitState`).
+HISTORY_KEYS = history_keys("accuracy")
+
+#: How messages name each score.
+_SCORE_WORDS = {"accuracy": "accuracy", "r2": "R²"}
 
 
 @dataclass(frozen=True)
 class Data:
-    """A data set in the training loop's layout: samples as rows, ``Y`` encoded 0/1."""
+    """A data set in the training loop's layout: samples as rows, ``Y`` encoded (0/1 or values)."""
 
     X: object
     Y: object
@@ -72,7 +82,7 @@ class Stopping:
         """The counters after one more epoch, as ``MLPClassifier`` counts them.
 
         With validation data (``val_score`` is not None) the criterion is the
-        validation accuracy, which must rise by more than ``tol``; otherwise the
+        validation score (accuracy or R²), which must rise by more than ``tol``; otherwise the
         training loss, which must fall by more than ``tol``. ``tol=None`` never
         counts an epoch as stalled. ``improved`` says whether this epoch is the
         best so far (its parameters are the ones early stopping restores).
@@ -98,7 +108,11 @@ class Stopping:
 
 @dataclass
 class FitState:
-    """Everything a fit carries from one epoch, or one call, to the next."""
+    """Everything a fit carries from one epoch, or one call, to the next.
+
+    ``history`` is keyed by :func:`history_keys` of the task's score (a
+    classifier's keys by default).
+    """
 
     params: dict
     opt_state: dict | None = None
@@ -169,14 +183,16 @@ class EpochEnd:
     total : int
         Number of epochs planned (the progress bar's length).
     validation : Data or None
-        Scored at the end of every epoch when given (``val_loss``,
-        ``val_accuracy``).
+        Scored at the end of every epoch when given (``val_loss`` and the
+        validation score, ``val_accuracy`` or ``val_r2``).
     network : Network
-        What :func:`._runners.evaluate` needs.
+        What :func:`._runners.evaluate` needs; its ``score`` names the score.
     """
 
     def __init__(self, settings, total, validation, network):
         self.settings, self.validation, self.network = settings, validation, network
+        self.score = network.score.name
+        self.keys = history_keys(self.score)
         self.progress = None
         if settings.verbose == 1:
             from tqdm.auto import tqdm
@@ -191,13 +207,13 @@ class EpochEnd:
         if self.progress is not None:
             self.progress.close()
 
-    def __call__(self, state, params, J, accuracy, learning_rate):
+    def __call__(self, state, params, J, score, learning_rate):
         """Record epoch ``state.n_iter``; returns the record and whether the callback stops."""
         now = time.perf_counter()
-        record = {"epoch": state.n_iter, "loss": J, "accuracy": accuracy}
+        record = {"epoch": state.n_iter, "loss": J, self.score: score}
         record.update(self._validation_scores(params))
         record.update(learning_rate=learning_rate, time=now - self.start)
-        for key in HISTORY_KEYS:
+        for key in self.keys:
             state.history[key].append(float(record[key]))
         self._report(record)
         self.start = time.perf_counter()
@@ -210,26 +226,28 @@ class EpochEnd:
 
     def _validation_scores(self, params):
         if self.validation is None:
-            return {"val_loss": math.nan, "val_accuracy": math.nan}
+            return {"val_loss": math.nan, f"val_{self.score}": math.nan}
         v = self.validation
-        J, accuracy = evaluate(v.X, v.Y, v.sample_weight, params, self.network)
-        return {"val_loss": J, "val_accuracy": accuracy}
+        J, score = evaluate(v.X, v.Y, v.sample_weight, params, self.network)
+        return {"val_loss": J, f"val_{self.score}": score}
 
     def _report(self, record):
+        name = self.score
         if self.progress is not None:
+            short = {"accuracy": "acc"}.get(name, name)
             self.progress.set_postfix(
-                loss=f"{record['loss']:.4f}", acc=f"{record['accuracy']:.3f}"
+                loss=f"{record['loss']:.4f}", **{short: f"{record[name]:.3f}"}
             )
             self.progress.update(1)
         elif self.settings.verbose >= 2:
             line = (
                 f"Epoch {record['epoch']}, loss = {record['loss']:.8f}, "
-                f"accuracy = {record['accuracy']:.4f}"
+                f"{name} = {record[name]:.4f}"
             )
             if not math.isnan(record["val_loss"]):
                 line += (
                     f", val_loss = {record['val_loss']:.8f}, "
-                    f"val_accuracy = {record['val_accuracy']:.4f}"
+                    f"val_{name} = {record[f'val_{name}']:.4f}"
                 )
             print(line, file=sys.stderr)
 
@@ -298,7 +316,7 @@ def train_epochs(data, validation, state, settings, network, rng, incremental):
         for _ in range(n_epochs):
             state.learning_rate = schedule.start_epoch(state.t)
             batches = epoch_batches(n_samples, batch_size, settings.shuffle, rng)
-            params, opt_state, J, accuracy = run(
+            params, opt_state, J, score = run(
                 state.params, state.opt_state, batches=batches, learning_rate=state.learning_rate
             )
             if not (math.isfinite(J) and all_finite(params)):
@@ -306,10 +324,10 @@ def train_epochs(data, validation, state, settings, network, rng, incremental):
             state.params, state.opt_state = params, opt_state
             state.n_iter += 1
             state.t += n_samples
-            record, stopped = end(state, params, J, accuracy, state.learning_rate)
+            record, stopped = end(state, params, J, score, state.learning_rate)
             state.stopping = state.stopping.update(
                 loss_value=J,
-                val_score=record["val_accuracy"] if early_stopping else None,
+                val_score=record[f"val_{end.score}"] if early_stopping else None,
                 tol=settings.tol,
                 n_iter_no_change=settings.n_iter_no_change,
             )
@@ -326,14 +344,15 @@ def train_epochs(data, validation, state, settings, network, rng, incremental):
     state.params, state.best_epoch = best if best is not None else (state.params, state.n_iter)
     state.early_stopping = early_stopping
     if not stopped and not incremental and settings.tol is not None:
-        _warn_max_iter(settings, early_stopping)
+        _warn_max_iter(settings, early_stopping, network.score.name)
     return state
 
 
-def _warn_max_iter(settings, early_stopping):
+def _warn_max_iter(settings, early_stopping, score_name):
+    criterion = f"validation {_SCORE_WORDS[score_name]}" if early_stopping else "loss"
     warn(
         f"{settings.name}: max_iter={settings.max_iter} epochs were reached "
-        f"before the {'validation accuracy' if early_stopping else 'loss'} "
+        f"before the {criterion} "
         f"stopped improving by tol={settings.tol}; increase max_iter, or alpha "
         "(the learning rate).",
         ConvergenceWarning,
@@ -347,14 +366,14 @@ class LbfgsIterations:
     """scipy's L-BFGS-B callback, and the objective whose last evaluation it reuses.
 
     L-BFGS-B's iterate is almost always the point it evaluated last: the loss
-    and accuracy of that evaluation are kept, so that recording an iteration
+    and score of that evaluation are kept, so that recording an iteration
     needs no extra forward pass. scipy works on numpy arrays; the runner on the
     data's namespace and device (``xp``, ``device``).
 
     Parameters
     ----------
     runner : epoch runner
-        Its ``objective`` gives the loss, gradients and accuracy.
+        Its ``objective`` gives the loss, gradients and score.
     data : Data
         The training data (for iterates that were not the last evaluation).
     state : FitState
@@ -376,8 +395,8 @@ class LbfgsIterations:
 
     def objective(self, numpy_params):
         """``(J, grads)`` at ``numpy_params``, gradients as numpy arrays."""
-        J, grads, accuracy = self.runner.objective(self._params(numpy_params))
-        self.last_point, self.last_scores = copied(numpy_params), (J, accuracy)
+        J, grads, score = self.runner.objective(self._params(numpy_params))
+        self.last_point, self.last_scores = copied(numpy_params), (J, score)
         return J, {name: move(G) for name, G in grads.items()}
 
     def _scores(self, numpy_params):
@@ -391,9 +410,9 @@ class LbfgsIterations:
 
     def __call__(self, numpy_params):
         """Record one iteration; True when the user's callback asks to stop."""
-        J, accuracy = self._scores(numpy_params)
+        J, score = self._scores(numpy_params)
         self.state.n_iter += 1
-        _, stop = self.end(self.state, self._params(numpy_params), J, accuracy, math.nan)
+        _, stop = self.end(self.state, self._params(numpy_params), J, score, math.nan)
         return stop
 
 

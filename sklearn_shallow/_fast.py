@@ -56,7 +56,7 @@ from ._blas import blas_threads as _blas_threads
 from ._blas import numpy_blas, single_threaded
 from ._solvers import InPlaceUpdate, continues, state_template
 
-__all__ = ["FastEpochs", "arrays_fit", "buffer_rows", "supports_fast_path"]
+__all__ = ["FAST_OUTPUTS", "FastEpochs", "arrays_fit", "buffer_rows", "supports_fast_path"]
 
 #: Order of the parameters inside their vector: the penalised weights first.
 _LAYOUT = ("W1", "W2", "b1", "b2")
@@ -64,7 +64,9 @@ _LAYOUT = ("W1", "W2", "b1", "b2")
 _FLOATS = (np.float32, np.float64)
 
 
-_OUTPUTS = ("sigmoid", "softmax")
+#: The output activations the fast path runs: the classifiers'. Regression outputs
+#: (identity, exp) train through the pure steps (``_runners.PureEpochs``) for now.
+FAST_OUTPUTS = ("sigmoid", "softmax")
 
 
 # ------------------------------------------------------------- applicability
@@ -87,7 +89,9 @@ def supports_fast_path(X, rule, network):
     bool
         True for a dense, C- or F-contiguous numpy array of ``float32`` or
         ``float64``, a rule whose own class defines its in-place step (a
-        subclass may change the step without it), and a registered activation.
+        subclass may change the step without it), a registered activation and
+        a classifier's output (:data:`FAST_OUTPUTS`; regression runs the pure
+        steps).
     """
     return (
         type(X) is np.ndarray
@@ -96,7 +100,7 @@ def supports_fast_path(X, rule, network):
         and (X.flags.c_contiguous or X.flags.f_contiguous)
         and "step_inplace" in vars(type(rule))
         and network.activation in ACTIVATIONS
-        and network.output in _OUTPUTS
+        and network.output in FAST_OUTPUTS
     )
 
 

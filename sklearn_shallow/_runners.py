@@ -6,9 +6,12 @@ A fit trains through an *epoch runner*, an object with three methods:
   optimiser state the runner will work on, starting from those given
   (``opt_state=None``, or a state of another rule, starts afresh);
 - ``runner(params, opt_state, *, batches, learning_rate) -> (params, opt_state,
-  loss, accuracy)``: one epoch;
-- ``objective(params) -> (J, grads, accuracy)``: the full-batch loss, gradients
-  and accuracy at ``params``, without an update (what L-BFGS-B minimises).
+  loss, score)``: one epoch;
+- ``objective(params) -> (J, grads, score)``: the full-batch loss, gradients
+  and score at ``params``, without an update (what L-BFGS-B minimises).
+
+The score is the task's (:attr:`Network.score`): accuracy for the classifiers'
+outputs, R² for the regressors' (:mod:`._scores`).
 
 :class:`PureEpochs` is the reference: each epoch is :func:`run_epoch`, the
 course's forward, backward and update on every batch, on any array namespace.
@@ -30,6 +33,7 @@ from sklearn.utils import gen_batches
 from ._array_api import namespace, take_rows
 from ._fast import FastEpochs, arrays_fit, supports_fast_path
 from ._objective import cost
+from ._scores import score_for
 from ._solvers import continues, state_template
 from .network import backward, forward, loss
 
@@ -52,7 +56,7 @@ class Network:
     ----------
     activation : str
         Hidden activation, a key of :data:`._activations.ACTIVATIONS`.
-    output : {'sigmoid', 'softmax'}
+    output : {'sigmoid', 'softmax', 'identity', 'exp'}
         Output activation.
     l2 : float
         L2 penalty strength.
@@ -61,6 +65,11 @@ class Network:
     activation: str
     output: str
     l2: float = 0.0
+
+    @property
+    def score(self):
+        """The task's score (:mod:`._scores`): accuracy for classification, R² for regression."""
+        return score_for(self.output)
 
 
 def epoch_batches(n_samples, batch_size, shuffle, rng):
@@ -78,35 +87,20 @@ def epoch_batches(n_samples, batch_size, shuffle, rng):
     return [order[batch] for batch in batches]
 
 
-def correct_predictions(A_out, Y, output):
-    """Per sample, True when the prediction equals the target (all labels of it)."""
-    xp = namespace(A_out)
-    if output == "softmax":
-        return xp.argmax(A_out, axis=0) == xp.argmax(Y, axis=0)
-    return xp.all((A_out > 0.5) == (Y > 0.5), axis=0)
-
-
-def weighted_mean(values, sample_weight):
-    """Mean of the booleans ``values``, weighted by ``sample_weight``, as a Python float."""
-    xp = namespace(values)
-    values = xp.astype(values, xp.float64 if sample_weight is None else sample_weight.dtype)
-    if sample_weight is None:
-        return float(xp.mean(values))
-    return float(xp.sum(values * sample_weight) / xp.sum(sample_weight))
-
-
 def evaluate(X, Y, sample_weight, params, network):
-    """Loss (with the L2 term) and accuracy of ``params`` on a data set, in one forward pass."""
+    """Loss (with the L2 term) and score of ``params`` on a data set, in one forward pass."""
     A_out, _ = forward(X.T, params, activation=network.activation, output=network.output)
     return scores(A_out, Y.T, sample_weight, params, network)
 
 
 def scores(A_out, Y, sample_weight, params, network):
-    """Loss (with the L2 term) and accuracy of outputs ``A_out`` for targets ``Y`` (columns)."""
+    """Loss (with the L2 term) and score of outputs ``A_out`` for targets ``Y`` (columns).
+
+    The score is the task's (:attr:`Network.score`): accuracy or R².
+    """
     output = network.output
     J = loss(A_out, Y, output=output, sample_weight=sample_weight, params=params, l2=network.l2)
-    accuracy = weighted_mean(correct_predictions(A_out, Y, output), sample_weight)
-    return J, accuracy
+    return J, network.score.of(A_out, Y, sample_weight)
 
 
 def run_epoch(X, Y, sample_weight, params, opt_state, *, batches, rule, learning_rate, network):
@@ -114,13 +108,15 @@ def run_epoch(X, Y, sample_weight, params, opt_state, *, batches, rule, learning
 
     Returns the new parameters and optimiser state, the epoch's loss (each batch's
     objective before its update, averaged with the batch weights, as
-    ``MLPClassifier`` reports it) and the training accuracy measured the same way.
+    ``MLPClassifier`` reports it) and the training score measured the same way
+    (accuracy, or R² from each batch's squared errors before its update).
     A batch whose weights are all zero carries no information and is skipped.
     """
     options = dict(activation=network.activation, output=network.output)
+    score = network.score
     # The sums stay arrays of X's namespace until the end of the epoch: on a GPU,
     # converting them to Python floats at every batch would wait for the device.
-    total_loss = total_correct = 0.0
+    total_loss = total_score = 0.0
     total_mass = 0.0
     for batch in batches:
         w = take_rows(sample_weight, batch)
@@ -132,13 +128,12 @@ def run_epoch(X, Y, sample_weight, params, opt_state, *, batches, rule, learning
         A_out, cache = forward(Xb, params, **options)
         grads = backward(Xb, Yb, params, cache, **options, sample_weight=w, l2=network.l2)
         J = cost(A_out, Yb, network.output, w, params, network.l2)
-        xp = namespace(A_out)
-        correct = xp.astype(correct_predictions(A_out, Yb, network.output), A_out.dtype)
         total_loss = total_loss + J * mass
-        total_correct = total_correct + (xp.sum(correct) if w is None else xp.sum(correct * w))
+        total_score = total_score + score.batch_total(A_out, Yb, w)
         total_mass += mass
         params, opt_state = rule.step(params, grads, opt_state, learning_rate)
-    return params, opt_state, float(total_loss) / total_mass, float(total_correct) / total_mass
+    epoch_score = score.finish(total_score, total_mass, Y.T, sample_weight)
+    return params, opt_state, float(total_loss) / total_mass, epoch_score
 
 
 class PureEpochs:
@@ -167,7 +162,7 @@ class PureEpochs:
         return params, opt_state
 
     def __call__(self, params, opt_state, *, batches, learning_rate):
-        """One epoch: ``(params, opt_state, loss, accuracy)`` as :func:`run_epoch`."""
+        """One epoch: ``(params, opt_state, loss, score)`` as :func:`run_epoch`."""
         return run_epoch(
             *self.data,
             params,
@@ -179,12 +174,12 @@ class PureEpochs:
         )
 
     def objective(self, params):
-        """Full-batch loss, gradients and accuracy at ``params``: ``(J, grads, accuracy)``."""
+        """Full-batch loss, gradients and score at ``params``: ``(J, grads, score)``."""
         X, Y, sample_weight = self.data
         network = self.network
         Xt, Yt = X.T, Y.T
         A_out, cache = forward(Xt, params, activation=network.activation, output=network.output)
-        J, accuracy = scores(A_out, Yt, sample_weight, params, network)
+        J, score = scores(A_out, Yt, sample_weight, params, network)
         grads = backward(
             Xt,
             Yt,
@@ -195,7 +190,7 @@ class PureEpochs:
             sample_weight=sample_weight,
             l2=network.l2,
         )
-        return J, grads, accuracy
+        return J, grads, score
 
 
 _PATH = contextvars.ContextVar("sklearn_shallow_training_path", default="auto")
@@ -229,7 +224,7 @@ def epoch_runner(X, Y, sample_weight, params, opt_state, *, rule, network):
     X : array of shape (m, n0)
         Training data, samples as rows.
     Y : array of shape (m, n_out)
-        0/1 targets, samples as rows.
+        Targets, samples as rows (0/1 for classifiers).
     sample_weight : array of shape (m,) or None
         Non-negative sample weights.
     params : dict of arrays
@@ -247,7 +242,9 @@ def epoch_runner(X, Y, sample_weight, params, opt_state, *, rule, network):
         A :class:`._fast.FastEpochs` for dense numpy data whose arrays all share
         ``X``'s dtype, in a one-hidden-layer network (see
         :func:`._fast.supports_fast_path`), unless :func:`training_path` asks for
-        the reference; a :class:`PureEpochs` otherwise.
+        the reference; a :class:`PureEpochs` otherwise. The fast path covers
+        the classifiers' outputs (sigmoid, softmax) only: regression (identity
+        and exp outputs) always trains through :class:`PureEpochs`.
     """
     if (
         _PATH.get() == "auto"
