@@ -1,54 +1,29 @@
 """``ShallowNNClassifier``: the course's one-hidden-layer network as a scikit-learn classifier.
 
-The estimator validates its data and parameters, hands the training to
-:mod:`._engine` and keeps what it returns as plain fitted attributes; it also
-predicts. The loop itself, the update rules and the fast path live below it.
+The estimator validates its labels, hands the training to :mod:`._engine`
+through what it shares with the regressor (:mod:`._base`) and keeps what it
+returns as plain fitted attributes; it also predicts. The loop itself, the
+update rules and the fast path live below it.
 """
 
 import math
-from numbers import Integral, Real
+from numbers import Real
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import check_random_state, gen_batches
+from sklearn.base import ClassifierMixin
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
-from sklearn.utils.validation import (
-    check_is_fitted,
-    column_or_1d,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from . import _targets
-from ._activations import ACTIVATIONS, sigmoid
-from ._array_api import is_numpy, move, namespace, take_rows
-from ._compat import (
-    Interval,
-    StrOptions,
-    _check_sample_weight,
-    _fit_context,
-    get_chunk_n_rows,
-    get_namespace,
-    get_namespace_and_device,
-)
-from ._engine import HISTORY_KEYS, Data, FitState, Settings, Stopping, train
-from ._fast import buffer_rows
-from ._memory import FitSize, check_fit_memory
-from ._runners import Network
-from ._solvers import make_update_rule
-from ._validation import (
-    as_dtype,
-    check_classes,
-    check_validation_X,
-    check_validation_y,
-    num_rows,
-    numpy_dtype,
-    validation_split,
-)
-from ._warnings import warn
-from .network import forward, initialize
+from ._activations import sigmoid
+from ._array_api import is_numpy, move, namespace
+from ._base import BaseShallowNN, solver_is_iterative
+from ._compat import StrOptions, _fit_context, get_namespace, get_namespace_and_device
+from ._memory import check_fit_memory
+from ._validation import check_classes, check_validation_y, numpy_dtype
 
 
 class Targets(NamedTuple):
@@ -59,15 +34,7 @@ class Targets(NamedTuple):
     output: str
 
 
-def _solver_is_iterative(estimator):
-    if estimator.solver == "lbfgs":
-        raise AttributeError(
-            "partial_fit is not available for solver='lbfgs'; use 'gd', 'sgd' or 'adam'."
-        )
-    return True
-
-
-class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
+class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
     """A neural network with one hidden layer, trained by gradient descent.
 
     The network of the course: ``n1`` hidden units with activation ``g``, then one
@@ -229,31 +196,8 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "n1": [Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "solver": [StrOptions({"gd", "sgd", "adam", "lbfgs"})],
-        "alpha": [Interval(Real, 0, None, closed="neither")],
-        "l2": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left"), None],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        **BaseShallowNN._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
-        "callback": [callable, None],
     }
 
     def __init__(
@@ -285,31 +229,33 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         class_weight=None,
         callback=None,
     ):
-        self.n1 = n1
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.l2 = l2
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
+        super().__init__(
+            n1,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            l2=l2,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            callback=callback,
+        )
         self.class_weight = class_weight
-        self.callback = callback
 
     # ------------------------------------------------------------------ fit
 
@@ -343,7 +289,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             )
         )
 
-    @available_if(_solver_is_iterative)
+    @available_if(solver_is_iterative)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch of the solver on ``(X, y)``, continuing from the current state.
@@ -371,107 +317,9 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             )
         )
 
-    def _transaction(self, fit):
-        """Run ``fit`` on a draft of this estimator, then take the draft's attributes at once.
-
-        The draft starts with this estimator's attributes (the same objects, which
-        training never writes to); validation and training write to the draft
-        only. Whatever stops ``fit`` (bad input, divergence, ``KeyboardInterrupt``,
-        ``MemoryError``), this estimator is left exactly as it was.
-        """
-        draft = object.__new__(type(self))
-        vars(draft).update(vars(self))
-        fit(draft)
-        # One attribute store, which no interrupt can cut in two: the estimator is
-        # either exactly the old model or the complete new one.
-        self.__dict__ = vars(draft)
-        return self
-
-    def _fit(
-        self,
-        X,
-        y,
-        *,
-        sample_weight,
-        owner,
-        incremental=False,
-        X_val=None,
-        y_val=None,
-        classes=None,
-    ):
-        continuing = hasattr(self, "params_") and (incremental or self.warm_start)
-        if continuing:
-            self._check_architecture()
-        X, y, Y, sample_weight, targets = self._check_data(
-            X, y, sample_weight, classes, continuing, incremental
-        )
-        self._check_memory(X, Y, X_val, incremental)
-        if continuing:
-            rng = self._continued_rng()
-            state = self._saved_state()
-        else:
-            rng = check_random_state(self.random_state)
-            state = self._fresh_state(X, Y, rng)
-        data = Data(X, Y, sample_weight)
-        validation = self._validation_data(data, y, X_val, y_val, targets, rng, incremental)
-        if isinstance(validation, tuple):
-            data, validation = validation
-        network = Network(self.activation, targets.output, self.l2)
-        state = train(
-            data,
-            validation,
-            state,
-            self._settings(data.X.shape[0], owner),
-            network,
-            rng=rng,
-            incremental=incremental,
-        )
-        self._set_state(state, targets, Y.shape[1], X)
-        return self
-
-    def _check_architecture(self):
-        """Continuing a fit needs the network it fitted: the same ``n1`` and activation."""
-        fitted = {
-            "n1": self.params_["W1"].shape[0],
-            "activation": getattr(self, "_fitted_activation", self.activation),
-        }
-        for name, old in fitted.items():
-            new = getattr(self, name)
-            if new != old:
-                raise ValueError(
-                    f"{name}={new!r} differs from the fitted network's {name}={old!r}: "
-                    "partial_fit and warm_start=True continue the fitted network. Set "
-                    f"{name} back to {old!r}, or fit a new network with warm_start=False."
-                )
-
-    def _check_memory(self, X, Y, X_val, incremental):
+    def _check_memory(self, X, Y, X_val, incremental, output):
         """Refuse, before allocating anything, a fit larger than the memory left."""
-        n_samples = X.shape[0]
-        n_val = 0
-        if X_val is not None:
-            n_val = num_rows(X_val)
-        elif self.early_stopping and not incremental and self.solver != "lbfgs":
-            n_val = math.ceil(self.validation_fraction * n_samples)
-        batch_size = self.batch_size if self.solver in ("sgd", "adam") else n_samples
-        batch_size = min(n_samples, 200 if batch_size == "auto" else batch_size)
-        itemsize = np.dtype(numpy_dtype(X, get_namespace(X)[0])).itemsize
-        # Dense numpy data trains on the fast path's buffers (_runners.epoch_runner).
-        fast = isinstance(X, np.ndarray)
-        if fast:
-            batch_size = buffer_rows(X.shape, batch_size, self.n1, itemsize)
-        size = FitSize(
-            n_samples=n_samples,
-            n_features=X.shape[1],
-            n1=self.n1,
-            n_outputs=Y.shape[1],
-            batch_size=batch_size,
-            n_val=n_val,
-            solver=self.solver,
-            itemsize=itemsize,
-            activation=self.activation,
-            fast=fast,
-        )
-        check_fit_memory(size, type(self).__name__)
+        check_fit_memory(self._fit_size(X, Y, X_val, incremental, output), type(self).__name__)
 
     def _check_data(self, X, y, sample_weight, classes, continuing, incremental):
         """``X``, ``y``, the encoded ``Y``, the weights and the targets, all checked."""
@@ -565,10 +413,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             )
 
     def _check_sample_weight(self, sample_weight, y, dtype, classes_, multilabel, incremental):
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, y, dtype=dtype, ensure_non_negative=True
-            )
+        sample_weight = self._checked_sample_weight(sample_weight, y, dtype)
         if self.class_weight is not None:
             if multilabel:
                 raise ValueError(
@@ -584,11 +429,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
             self._check_class_weight(classes_)
             class_weight = compute_sample_weight(self.class_weight, y).astype(dtype)
             sample_weight = class_weight if sample_weight is None else sample_weight * class_weight
-        if sample_weight is not None and not np.sum(sample_weight) > 0:
-            raise ValueError(
-                "Sample weights must contain at least one non-zero number; "
-                "every weight of sample_weight (times class_weight) is zero."
-            )
+        self._require_some_weight(sample_weight, "sample_weight (times class_weight)")
         return sample_weight
 
     def _check_class_weight(self, classes_):
@@ -610,187 +451,42 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
                     f"classes of y ({classes_.tolist()!r})."
                 )
 
-    def _validation_data(self, data, y, X_val, y_val, targets, rng, incremental):
-        """The validation set: the explicit one, a stratified split, or none.
+    def _encode_validation(self, y_val, X_val, targets, dtype):
+        """``Y_val``: the labels of ``y_val`` (all known to the fit) encoded as ``Y``."""
+        y_val = check_validation_y(y_val, X_val, targets.multilabel)
+        if targets.multilabel:
+            self._check_n_labels(y_val, targets.classes)
+        else:
+            _targets.check_known_labels(y_val, targets.classes, argument="y_val")
+        return _targets.encode(y_val, targets.classes, targets.multilabel, dtype)
 
-        A split returns ``(training part, validation part)``.
-        """
-        if (X_val is None) != (y_val is None):
-            raise ValueError("X_val and y_val must be given together (got only one).")
-        X = data.X
-        xp, _, device = get_namespace_and_device(X)
-        if X_val is not None:
-            X_val = check_validation_X(self, X_val, X, xp)
-            y_val = check_validation_y(y_val, X_val, targets.multilabel)
-            if targets.multilabel:
-                self._check_n_labels(y_val, targets.classes)
-            else:
-                _targets.check_known_labels(y_val, targets.classes, argument="y_val")
-            Y_val = _targets.encode(y_val, targets.classes, targets.multilabel, numpy_dtype(X, xp))
-            return Data(X_val, move(Y_val, xp, device))
-        if not (self.early_stopping and not incremental and self.solver != "lbfgs"):
-            return None
-        train_rows, val_rows = validation_split(
-            X.shape[0], None if targets.multilabel else y, self.validation_fraction, rng
-        )
-        return data.rows(train_rows), data.rows(val_rows)
-
-    # ------------------------------------------------------------ the engine
-
-    def _batch_size(self, n_samples):
-        if self.solver in ("gd", "lbfgs"):
-            return n_samples
-        if self.batch_size == "auto":
-            return min(200, n_samples)
-        if self.batch_size > n_samples:
-            warn(
-                f"batch_size={self.batch_size} is larger than the {n_samples} samples; "
-                "it is clipped to n_samples.",
-                UserWarning,
-            )
-        return min(self.batch_size, n_samples)
-
-    def _settings(self, n_samples, owner):
-        """The engine's :class:`~._engine.Settings` from the hyper-parameters."""
-        rule = None
-        if self.solver != "lbfgs":
-            rule = make_update_rule(
-                self.solver,
-                momentum=self.momentum,
-                nesterovs_momentum=self.nesterovs_momentum,
-                beta_1=self.beta_1,
-                beta_2=self.beta_2,
-                epsilon=self.epsilon,
-            )
-        callback = self.callback
-        return Settings(
-            solver=self.solver,
-            alpha=self.alpha,
-            rule=rule,
-            schedule=self.learning_rate,
-            power_t=self.power_t,
-            batch_size=self._batch_size(n_samples),
-            shuffle=self.shuffle,
-            max_iter=self.max_iter,
-            max_fun=self.max_fun,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            early_stopping=self.early_stopping,
-            verbose=self.verbose,
-            callback=callback,
-            owner=owner,
-            name=type(self).__name__,
-        )
+    @staticmethod
+    def _stratify(y, targets):
+        """A validation split keeps the classes in proportion (not the labels of multilabel y)."""
+        return None if targets.multilabel else y
 
     # ------------------------------------------------------------ fitted state
 
-    def _fresh_state(self, X, Y, rng):
-        xp, _, device = get_namespace_and_device(X)
-        params = initialize(
-            [X.shape[1], self.n1, Y.shape[1]], random_state=rng, dtype=numpy_dtype(X, xp)
-        )
-        return FitState(
-            params={name: move(P, xp, device) for name, P in params.items()},
-            learning_rate=self.alpha,
-        )
-
-    def _saved_state(self):
-        return FitState(
-            params=self.params_,
-            opt_state=getattr(self, "_optimizer_state", {}),
-            n_iter=self.n_iter_,
-            t=self.t_,
-            learning_rate=getattr(self, "_learning_rate", self.alpha),
-            stopping=Stopping(**getattr(self, "_stopping", {})),
-            history={
-                key: list(self.history_.get(key, [math.nan] * self.n_iter_))
-                for key in HISTORY_KEYS
-            },
-        )
-
-    def _continued_rng(self):
-        """A generator for a continued fit that does not replay the first fit's draws."""
-        if isinstance(self.random_state, Integral):
-            return np.random.RandomState([int(self.random_state), int(self.n_iter_)])
-        return check_random_state(self.random_state)
-
-    def _set_state(self, state, targets, n_outputs, X):
+    def _set_targets(self, targets, X):
         xp, _, device = get_namespace_and_device(X)
         numeric = targets.classes.dtype.kind in "biuf"
         self.classes_ = move(targets.classes, xp, device) if numeric else targets.classes
-        self.n_outputs_ = n_outputs
-        self.out_activation_ = targets.output
         self._multilabel = targets.multilabel
-        self._fitted_activation = self.activation
-        self.params_ = {name: _contiguous(P) for name, P in state.params.items()}
-        self._optimizer_state = {} if state.opt_state is None else state.opt_state
-        self._learning_rate = float(state.learning_rate)
-        self._stopping = vars(state.stopping).copy()
-        self.n_iter_ = int(state.n_iter)
-        self.t_ = int(state.t)
-        history = state.history
-        if all(math.isnan(v) for v in history["val_accuracy"]):
-            history = {k: v for k, v in history.items() if not k.startswith("val_")}
-        self.history_ = history
-        self.loss_curve_ = list(history["loss"])
-        self.loss_ = self.loss_curve_[-1]
-        self.best_epoch_ = int(state.best_epoch)
-        if "val_accuracy" in history:
-            self.validation_scores_ = list(history["val_accuracy"])
-            self.best_validation_score_ = float(np.nanmax(self.validation_scores_))
-        else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-        self.best_loss_ = None if state.early_stopping else float(min(self.loss_curve_))
 
     # ------------------------------------------------------------- prediction
 
-    def _check_input(self, X, method):
-        """Validate ``X`` for prediction, in the namespace and device of ``params_``."""
-        check_is_fitted(self)
-        xp, _ = get_namespace(X)
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=[xp.float64, xp.float32], reset=False
-        )
-        xp, _, device = get_namespace_and_device(X)
-        W1 = self.params_["W1"]
-        fit_xp, _, fit_device = get_namespace_and_device(W1)
-        numpy_both = is_numpy(xp) and is_numpy(fit_xp)
-        if not numpy_both and (xp.__name__ != fit_xp.__name__ or device != fit_device):
-            raise ValueError(
-                f"Inputs passed to {type(self).__name__}.{method}() must use the same "
-                "namespace and the same device as those passed to fit(): fitted on "
-                f"{fit_xp.__name__} ({fit_device}), got {xp.__name__} ({device}). Move "
-                "the model with sklearn_shallow.move_to(estimator, xp, device)."
-            )
-        return as_dtype(X, W1.dtype, xp), xp
-
     def _output_activations(self, X, method):
-        """Class probabilities of shape ``(n_classes, m)``, computed by chunks of rows.
-
-        The chunk size follows ``sklearn.get_config()['working_memory']``, so that
-        memory stays bounded on large inputs.
-        """
-        X, xp = self._check_input(X, method)
-        params = self.params_
-        row_bytes = 8 * 2 * (self.n1 + self.n_outputs_)
-        chunk = max(get_chunk_n_rows(row_bytes, max_n_rows=X.shape[0]), 1)
+        """Class probabilities of shape ``(n_classes, m)``, computed by chunks of rows."""
+        check_is_fitted(self)
         binary = not self._multilabel and self.n_outputs_ == 1
-        outputs = []
-        for rows in gen_batches(X.shape[0], chunk):
-            A_out, cache = forward(
-                take_rows(X, rows).T,
-                params,
-                activation=self.activation,
-                output=self.out_activation_,
-            )
+
+        def probabilities(A_out, cache, xp):
             if binary:
                 # P(classes_[0]) = 1 - sigmoid(z) = sigmoid(-z), exact where 1 - p rounds.
-                A_out = xp.concat([sigmoid(-cache["Z2"], xp), A_out], axis=0)
-            outputs.append(A_out)
-        if not outputs:
-            return xp.zeros((len(self.classes_), 0), dtype=params["W1"].dtype)
-        return xp.concat(outputs, axis=1)
+                return xp.concat([sigmoid(-cache["Z2"], xp), A_out], axis=0)
+            return A_out
+
+        return self._forward_by_chunks(X, method, self.classes_.shape[0], probabilities)
 
     def predict_proba(self, X):
         """Probability of each class (each label, for multilabel targets).
@@ -854,11 +550,3 @@ class ShallowNNClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.array_api_support = True
         return tags
-
-
-def _contiguous(P):
-    """A numpy parameter as a C-ordered array owning its memory.
-
-    The fast path returns views into one buffer; ``params_`` keeps plain arrays.
-    """
-    return np.array(P, order="C") if isinstance(P, np.ndarray) else P

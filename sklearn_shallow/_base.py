@@ -1,0 +1,440 @@
+"""What the classifier and the regressor share: parameters, the transactional fit, prediction.
+
+:class:`BaseShallowNN` holds the hyper-parameters common to both estimators,
+runs a fit as a transaction on a draft (:meth:`~BaseShallowNN._transaction`),
+builds the engine's state and settings, keeps what the engine returns as plain
+fitted attributes and runs the forward pass by chunks for prediction. Each
+estimator adds what its task needs, through these methods:
+
+- ``_check_data(X, y, sample_weight, classes, continuing, incremental)``:
+  returns ``X, y, Y, sample_weight, targets``, where ``Y`` is the encoded target
+  matrix (samples as rows) and ``targets`` has at least ``output``, the output
+  activation;
+- ``_check_memory(X, Y, X_val, incremental, output)``: calls
+  :func:`._memory.check_fit_memory` on :meth:`~BaseShallowNN._fit_size`;
+- ``_encode_validation(y_val, X_val, targets, dtype)``: ``Y_val`` as numpy;
+- ``_stratify(y, targets)``: the labels a validation split keeps in proportion
+  (or None);
+- ``_set_targets(targets, X)``: the fitted attributes of the targets.
+
+``_score_name`` names the task's score in ``history_`` (``'accuracy'``, ``'r2'``).
+"""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._activations import ACTIVATIONS
+from ._array_api import is_numpy, move, take_rows
+from ._compat import (
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    get_chunk_n_rows,
+    get_namespace,
+    get_namespace_and_device,
+)
+from ._engine import Data, FitState, Settings, Stopping, history_keys, train
+from ._fast import FAST_OUTPUTS, buffer_rows
+from ._memory import FitSize
+from ._runners import Network
+from ._solvers import make_update_rule
+from ._validation import as_dtype, check_validation_X, num_rows, numpy_dtype, validation_split
+from ._warnings import warn
+from .network import forward, initialize
+
+
+def solver_is_iterative(estimator):
+    """``available_if`` condition of ``partial_fit``: not for ``'lbfgs'``."""
+    if estimator.solver == "lbfgs":
+        raise AttributeError(
+            "partial_fit is not available for solver='lbfgs'; use 'gd', 'sgd' or 'adam'."
+        )
+    return True
+
+
+class BaseShallowNN(BaseEstimator):
+    """The one-hidden-layer network's estimator, less what its task adds (see the module)."""
+
+    _score_name = "accuracy"
+
+    _parameter_constraints: dict = {
+        "n1": [Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "solver": [StrOptions({"gd", "sgd", "adam", "lbfgs"})],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "l2": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "callback": [callable, None],
+    }
+
+    def __init__(
+        self,
+        n1,
+        *,
+        activation,
+        solver,
+        alpha,
+        l2,
+        batch_size,
+        learning_rate,
+        power_t,
+        max_iter,
+        shuffle,
+        random_state,
+        tol,
+        verbose,
+        warm_start,
+        momentum,
+        nesterovs_momentum,
+        early_stopping,
+        validation_fraction,
+        beta_1,
+        beta_2,
+        epsilon,
+        n_iter_no_change,
+        max_fun,
+        callback,
+    ):
+        self.n1 = n1
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.l2 = l2
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.callback = callback
+
+    # ------------------------------------------------------------------ fit
+
+    def _transaction(self, fit):
+        """Run ``fit`` on a draft of this estimator, then take the draft's attributes at once.
+
+        The draft starts with this estimator's attributes (the same objects, which
+        training never writes to); validation and training write to the draft
+        only. Whatever stops ``fit`` (bad input, divergence, ``KeyboardInterrupt``,
+        ``MemoryError``), this estimator is left exactly as it was.
+        """
+        draft = object.__new__(type(self))
+        vars(draft).update(vars(self))
+        fit(draft)
+        # One attribute store, which no interrupt can cut in two: the estimator is
+        # either exactly the old model or the complete new one.
+        self.__dict__ = vars(draft)
+        return self
+
+    def _fit(
+        self,
+        X,
+        y,
+        *,
+        sample_weight,
+        owner,
+        incremental=False,
+        X_val=None,
+        y_val=None,
+        classes=None,
+    ):
+        continuing = hasattr(self, "params_") and (incremental or self.warm_start)
+        if continuing:
+            self._check_architecture()
+        X, y, Y, sample_weight, targets = self._check_data(
+            X, y, sample_weight, classes, continuing, incremental
+        )
+        self._check_memory(X, Y, X_val, incremental, targets.output)
+        if continuing:
+            rng = self._continued_rng()
+            state = self._saved_state()
+        else:
+            rng = check_random_state(self.random_state)
+            state = self._fresh_state(X, Y, rng)
+        data = Data(X, Y, sample_weight)
+        validation = self._validation_data(data, y, X_val, y_val, targets, rng, incremental)
+        if isinstance(validation, tuple):
+            data, validation = validation
+        network = Network(self.activation, targets.output, self.l2)
+        state = train(
+            data,
+            validation,
+            state,
+            self._settings(data.X.shape[0], owner),
+            network,
+            rng=rng,
+            incremental=incremental,
+        )
+        self._set_state(state, targets, Y.shape[1], X)
+        return self
+
+    def _check_architecture(self):
+        """Continuing a fit needs the network it fitted: the same ``n1`` and activation."""
+        fitted = {
+            "n1": self.params_["W1"].shape[0],
+            "activation": getattr(self, "_fitted_activation", self.activation),
+        }
+        for name, old in fitted.items():
+            new = getattr(self, name)
+            if new != old:
+                raise ValueError(
+                    f"{name}={new!r} differs from the fitted network's {name}={old!r}: "
+                    "partial_fit and warm_start=True continue the fitted network. Set "
+                    f"{name} back to {old!r}, or fit a new network with warm_start=False."
+                )
+
+    def _fit_size(self, X, Y, X_val, incremental, output):
+        """The sizes that decide the fit's memory (see :func:`._memory.check_fit_memory`)."""
+        n_samples = X.shape[0]
+        n_val = 0
+        if X_val is not None:
+            n_val = num_rows(X_val)
+        elif self.early_stopping and not incremental and self.solver != "lbfgs":
+            n_val = math.ceil(self.validation_fraction * n_samples)
+        batch_size = self.batch_size if self.solver in ("sgd", "adam") else n_samples
+        batch_size = min(n_samples, 200 if batch_size == "auto" else batch_size)
+        itemsize = np.dtype(numpy_dtype(X, get_namespace(X)[0])).itemsize
+        # Dense numpy data trains on the fast path's buffers (_runners.epoch_runner),
+        # where the output is a classifier's.
+        fast = isinstance(X, np.ndarray) and output in FAST_OUTPUTS
+        if fast:
+            batch_size = buffer_rows(X.shape, batch_size, self.n1, itemsize)
+        return FitSize(
+            n_samples=n_samples,
+            n_features=X.shape[1],
+            n1=self.n1,
+            n_outputs=Y.shape[1],
+            batch_size=batch_size,
+            n_val=n_val,
+            solver=self.solver,
+            itemsize=itemsize,
+            activation=self.activation,
+            fast=fast,
+        )
+
+    def _checked_sample_weight(self, sample_weight, y, dtype):
+        """``sample_weight`` checked (non-negative), in ``dtype``; None stays None."""
+        if sample_weight is None:
+            return None
+        return _check_sample_weight(sample_weight, y, dtype=dtype, ensure_non_negative=True)
+
+    @staticmethod
+    def _require_some_weight(sample_weight, what="sample_weight"):
+        if sample_weight is not None and not np.sum(sample_weight) > 0:
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number; "
+                f"every weight of {what} is zero."
+            )
+
+    def _validation_data(self, data, y, X_val, y_val, targets, rng, incremental):
+        """The validation set: the explicit one, a split (stratified where it can be), or none.
+
+        A split returns ``(training part, validation part)``.
+        """
+        if (X_val is None) != (y_val is None):
+            raise ValueError("X_val and y_val must be given together (got only one).")
+        X = data.X
+        xp, _, device = get_namespace_and_device(X)
+        if X_val is not None:
+            X_val = check_validation_X(self, X_val, X, xp)
+            Y_val = self._encode_validation(y_val, X_val, targets, numpy_dtype(X, xp))
+            return Data(X_val, move(Y_val, xp, device))
+        if not (self.early_stopping and not incremental and self.solver != "lbfgs"):
+            return None
+        train_rows, val_rows = validation_split(
+            X.shape[0], self._stratify(y, targets), self.validation_fraction, rng
+        )
+        return data.rows(train_rows), data.rows(val_rows)
+
+    # ------------------------------------------------------------ the engine
+
+    def _batch_size(self, n_samples):
+        if self.solver in ("gd", "lbfgs"):
+            return n_samples
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warn(
+                f"batch_size={self.batch_size} is larger than the {n_samples} samples; "
+                "it is clipped to n_samples.",
+                UserWarning,
+            )
+        return min(self.batch_size, n_samples)
+
+    def _settings(self, n_samples, owner):
+        """The engine's :class:`~._engine.Settings` from the hyper-parameters."""
+        rule = None
+        if self.solver != "lbfgs":
+            rule = make_update_rule(
+                self.solver,
+                momentum=self.momentum,
+                nesterovs_momentum=self.nesterovs_momentum,
+                beta_1=self.beta_1,
+                beta_2=self.beta_2,
+                epsilon=self.epsilon,
+            )
+        return Settings(
+            solver=self.solver,
+            alpha=self.alpha,
+            rule=rule,
+            schedule=self.learning_rate,
+            power_t=self.power_t,
+            batch_size=self._batch_size(n_samples),
+            shuffle=self.shuffle,
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            early_stopping=self.early_stopping,
+            verbose=self.verbose,
+            callback=self.callback,
+            owner=owner,
+            name=type(self).__name__,
+        )
+
+    # ------------------------------------------------------------ fitted state
+
+    def _fresh_state(self, X, Y, rng):
+        xp, _, device = get_namespace_and_device(X)
+        params = initialize(
+            [X.shape[1], self.n1, Y.shape[1]], random_state=rng, dtype=numpy_dtype(X, xp)
+        )
+        return FitState(
+            params={name: move(P, xp, device) for name, P in params.items()},
+            learning_rate=self.alpha,
+            history={key: [] for key in history_keys(self._score_name)},
+        )
+
+    def _saved_state(self):
+        return FitState(
+            params=self.params_,
+            opt_state=getattr(self, "_optimizer_state", {}),
+            n_iter=self.n_iter_,
+            t=self.t_,
+            learning_rate=getattr(self, "_learning_rate", self.alpha),
+            stopping=Stopping(**getattr(self, "_stopping", {})),
+            history={
+                key: list(self.history_.get(key, [math.nan] * self.n_iter_))
+                for key in history_keys(self._score_name)
+            },
+        )
+
+    def _continued_rng(self):
+        """A generator for a continued fit that does not replay the first fit's draws."""
+        if isinstance(self.random_state, Integral):
+            return np.random.RandomState([int(self.random_state), int(self.n_iter_)])
+        return check_random_state(self.random_state)
+
+    def _set_state(self, state, targets, n_outputs, X):
+        self._set_targets(targets, X)
+        self.n_outputs_ = n_outputs
+        self.out_activation_ = targets.output
+        self._fitted_activation = self.activation
+        self.params_ = {name: _contiguous(P) for name, P in state.params.items()}
+        self._optimizer_state = {} if state.opt_state is None else state.opt_state
+        self._learning_rate = float(state.learning_rate)
+        self._stopping = vars(state.stopping).copy()
+        self.n_iter_ = int(state.n_iter)
+        self.t_ = int(state.t)
+        val_score = f"val_{self._score_name}"
+        history = state.history
+        if all(math.isnan(v) for v in history[val_score]):
+            history = {k: v for k, v in history.items() if not k.startswith("val_")}
+        self.history_ = history
+        self.loss_curve_ = list(history["loss"])
+        self.loss_ = self.loss_curve_[-1]
+        self.best_epoch_ = int(state.best_epoch)
+        if val_score in history:
+            self.validation_scores_ = list(history[val_score])
+            self.best_validation_score_ = float(np.nanmax(self.validation_scores_))
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+        self.best_loss_ = None if state.early_stopping else float(min(self.loss_curve_))
+
+    # ------------------------------------------------------------- prediction
+
+    def _check_input(self, X, method):
+        """Validate ``X`` for prediction, in the namespace and device of ``params_``."""
+        check_is_fitted(self)
+        xp, _ = get_namespace(X)
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=[xp.float64, xp.float32], reset=False
+        )
+        xp, _, device = get_namespace_and_device(X)
+        W1 = self.params_["W1"]
+        fit_xp, _, fit_device = get_namespace_and_device(W1)
+        numpy_both = is_numpy(xp) and is_numpy(fit_xp)
+        if not numpy_both and (xp.__name__ != fit_xp.__name__ or device != fit_device):
+            raise ValueError(
+                f"Inputs passed to {type(self).__name__}.{method}() must use the same "
+                "namespace and the same device as those passed to fit(): fitted on "
+                f"{fit_xp.__name__} ({fit_device}), got {xp.__name__} ({device}). Move "
+                "the model with sklearn_shallow.move_to(estimator, xp, device)."
+            )
+        return as_dtype(X, W1.dtype, xp), xp
+
+    def _forward_by_chunks(self, X, method, n_rows_out, chunk_output):
+        """``chunk_output(A_out, cache, xp)`` of every chunk of rows, joined: ``(n_rows_out, m)``.
+
+        The chunk size follows ``sklearn.get_config()['working_memory']``, so that
+        memory stays bounded on large inputs.
+        """
+        X, xp = self._check_input(X, method)
+        params = self.params_
+        row_bytes = 8 * 2 * (self.n1 + self.n_outputs_)
+        chunk = max(get_chunk_n_rows(row_bytes, max_n_rows=X.shape[0]), 1)
+        outputs = []
+        for rows in gen_batches(X.shape[0], chunk):
+            A_out, cache = forward(
+                take_rows(X, rows).T,
+                params,
+                activation=self.activation,
+                output=self.out_activation_,
+            )
+            outputs.append(chunk_output(A_out, cache, xp))
+        if not outputs:
+            return xp.zeros((n_rows_out, 0), dtype=params["W1"].dtype)
+        return xp.concat(outputs, axis=1)
+
+
+def _contiguous(P):
+    """A numpy parameter as a C-ordered array owning its memory.
+
+    The fast path returns views into one buffer; ``params_`` keeps plain arrays.
+    """
+    return np.array(P, order="C") if isinstance(P, np.ndarray) else P
