@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_shallow import ShallowNNClassifier
+from sklearn_shallow import ShallowNNClassifier, ShallowNNRegressor
 
 CONFIGURATIONS = [
     ShallowNNClassifier(),
@@ -15,6 +15,10 @@ CONFIGURATIONS = [
     # curved enough that the weighted and the repeated fits of the sample-weight
     # check stop at the same optimum rather than at rounding-dependent points.
     ShallowNNClassifier(solver="lbfgs", n1=20, l2=1.0),
+    ShallowNNRegressor(),
+    ShallowNNRegressor(solver="gd", n1=20, alpha=0.1),
+    ShallowNNRegressor(solver="lbfgs", n1=20),
+    ShallowNNRegressor(loss="poisson"),
 ]
 
 
