@@ -1,8 +1,8 @@
-"""Export to ONNX: a converter for ``ShallowNNClassifier`` registered with skl2onnx.
+"""Export to ONNX: converters for ``ShallowNNClassifier`` and ``ShallowNNRegressor``.
 
-Importing this module registers the converter (when skl2onnx is installed), so
-that ``skl2onnx.to_onnx`` converts a ``ShallowNNClassifier``, alone or inside a
-``Pipeline``. The ONNX graph is the forward propagation of the course, with
+Importing this module registers the converters with skl2onnx (when it is
+installed), so that ``skl2onnx.to_onnx`` converts either estimator, alone or
+inside a ``Pipeline``. The ONNX graph is the forward propagation of the course, with
 samples as rows (``Z1 = X · W1ᵀ + b1ᵀ``)::
 
     MatMul -> Add -> g -> MatMul -> Add
@@ -18,6 +18,10 @@ and ``probabilities`` (two columns for binary targets, as ``predict_proba``).
 The options ``{"zipmap": False}`` (a plain probability matrix), ``True`` (the
 default of skl2onnx, a list of dicts) and ``"columns"`` are supported.
 
+The regressor's graph ends with its output activation (``Identity`` or ``Exp``)
+and undoes the scaling of ``y`` (``A2 · y_scale_ + y_offset_``); its one output
+is ``variable`` of shape ``[N, n_outputs_]``, as skl2onnx's regressors have.
+
 skl2onnx, onnx and onnxruntime are optional: ``pip install "sklearn-shallow[onnx]"``.
 """
 
@@ -26,10 +30,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._activations import ACTIVATIONS
 from ._classifier import ShallowNNClassifier
+from ._regressor import ShallowNNRegressor
 
 __all__ = ["register_onnx_converter"]
 
 ALIAS = "SklearnShallowNNClassifier"
+REGRESSOR_ALIAS = "SklearnShallowNNRegressor"
 
 
 def _skl2onnx():
@@ -44,7 +50,7 @@ def _skl2onnx():
 
 
 def register_onnx_converter():
-    """Register the ONNX converter of :class:`~sklearn_shallow.ShallowNNClassifier`.
+    """Register the ONNX converters of the classifier and the regressor.
 
     Importing :mod:`sklearn_shallow.onnx` already calls this when skl2onnx is
     installed; calling it again does no harm.
@@ -86,6 +92,9 @@ def register_onnx_converter():
             "nocl": [False, True],
             "output_class_labels": [False, True],
         },
+    )
+    skl2onnx.update_registered_converter(
+        ShallowNNRegressor, REGRESSOR_ALIAS, _regressor_shape_calculator, _regressor_converter
     )
 
 
@@ -129,6 +138,24 @@ def _shape_calculator(operator):
     operator.outputs[1].type = proba_type([N, len(model.classes_)])
 
 
+def _tensor_type(operator):
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+
+    double = isinstance(operator.inputs[0].type, DoubleTensorType)
+    return DoubleTensorType if double else FloatTensorType
+
+
+def _regressor_shape_calculator(operator):
+    """Declare the output: ``variable`` of shape ``[N, n_outputs_]``."""
+    from skl2onnx.common.utils import check_input_and_output_numbers
+
+    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=1)
+    model = operator.raw_operator
+    check_is_fitted(model)
+    N = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type = _tensor_type(operator)([N, model.n_outputs_])
+
+
 # --------------------------------------------------------------- the graph
 
 
@@ -147,6 +174,23 @@ def _converter(scope, operator, container):
     _output_layer(graph, Z2, model, proba)
     nocl = container.get_options(model, {"nocl": False})["nocl"]
     _labels(graph, proba, model, label, nocl)
+
+
+def _regressor_converter(scope, operator, container):
+    from onnx import TensorProto
+    from skl2onnx.common.data_types import DoubleTensorType
+
+    model = operator.raw_operator
+    double = isinstance(operator.inputs[0].type, DoubleTensorType)
+    proto_dtype = TensorProto.DOUBLE if double else TensorProto.FLOAT
+    graph = _Graph(scope, container, proto_dtype, np.float64 if double else np.float32)
+
+    X = graph.node("Cast", [operator.inputs[0].full_name], to=proto_dtype)
+    Z2 = _forward(graph, X, model.params_, model.activation)
+    A2 = graph.node("Exp" if model.out_activation_ == "exp" else "Identity", [Z2])
+    scale = graph.constant(np.asarray(model.y_scale_).reshape(1, -1))
+    offset = graph.constant(np.asarray(model.y_offset_).reshape(1, -1))
+    graph.node("Add", [graph.node("Mul", [A2, scale]), offset], operator.outputs[0].full_name)
 
 
 class _Graph:

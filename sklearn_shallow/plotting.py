@@ -1,6 +1,6 @@
-"""Visual diagnostics: the training curves of a fitted ``ShallowNNClassifier``.
+"""Visual diagnostics: the training curves of a fitted estimator of this package.
 
-The course plots the loss and the accuracy against the epochs to see whether
+The course plots the loss and the accuracy (R², for a regressor) against the epochs to see whether
 gradient descent converges and whether the network over-fits. ``history_``
 holds those curves; :class:`TrainingHistoryDisplay` draws them, following
 scikit-learn's ``Display`` convention (``from_estimator``, ``plot``,
@@ -23,6 +23,7 @@ _INSTALL_HINT = 'pip install "sklearn-shallow[plot]"'
 _AXIS_LABELS = {
     "loss": "log loss",
     "accuracy": "accuracy",
+    "r2": "R²",
     "learning_rate": "learning rate",
     "time": "seconds per epoch",
 }
@@ -46,7 +47,7 @@ def _final_estimator(estimator):
 
 
 class TrainingHistoryDisplay:
-    """Training curves (loss, accuracy, ...) per epoch, train and validation.
+    """Training curves (loss, accuracy or R², ...) per epoch, train and validation.
 
     Each metric gets its own axes: the training curve, the validation curve when
     validation data was used during ``fit`` (``early_stopping=True`` or
@@ -61,7 +62,9 @@ class TrainingHistoryDisplay:
     history : dict of list of float
         Per-epoch values keyed by metric, as in ``ShallowNNClassifier.history_``:
         ``'loss'``, ``'accuracy'``, ``'learning_rate'``, ``'time'``, and
-        ``'val_loss'``, ``'val_accuracy'`` when validation data was used.
+        ``'val_loss'``, ``'val_accuracy'`` when validation data was used
+        (``'r2'`` and ``'val_r2'`` instead of the accuracies for
+        ``ShallowNNRegressor.history_``).
     best_epoch : int, default=None
         1-based epoch to mark (``best_epoch_`` of the estimator). ``None`` marks
         nothing.
@@ -113,7 +116,7 @@ class TrainingHistoryDisplay:
         cls,
         estimator,
         *,
-        metrics=("loss", "accuracy"),
+        metrics=None,
         ax=None,
         name=None,
         line_kwargs=None,
@@ -124,12 +127,14 @@ class TrainingHistoryDisplay:
 
         Parameters
         ----------
-        estimator : ShallowNNClassifier or Pipeline
-            A fitted ``ShallowNNClassifier``, or a fitted ``Pipeline`` whose last
-            step is one.
-        metrics : sequence of str, default=('loss', 'accuracy')
+        estimator : ShallowNNClassifier, ShallowNNRegressor or Pipeline
+            A fitted estimator of this package, or a fitted ``Pipeline`` whose
+            last step is one.
+        metrics : sequence of str, default=None
             Keys of ``history_`` to draw, one axes each (``'loss'``,
-            ``'accuracy'``, ``'learning_rate'``, ``'time'``).
+            ``'accuracy'`` or ``'r2'``, ``'learning_rate'``, ``'time'``).
+            ``None`` draws the loss and the score: ``('loss', 'accuracy')`` for a
+            classifier, ``('loss', 'r2')`` for a regressor.
         ax : matplotlib Axes or array-like of Axes, default=None
             One axes per metric. ``None`` creates a figure with a row of axes.
         name : str, default=None
@@ -176,7 +181,8 @@ class TrainingHistoryDisplay:
         if not hasattr(final, "history_"):
             raise TypeError(
                 "TrainingHistoryDisplay.from_estimator needs an estimator with a "
-                f"history_ attribute (a ShallowNNClassifier); got {type(final).__name__}."
+                f"history_ attribute (a ShallowNNClassifier or ShallowNNRegressor); got "
+                f"{type(final).__name__}."
             )
         display = cls(
             final.history_,
@@ -195,7 +201,7 @@ class TrainingHistoryDisplay:
         self,
         ax=None,
         *,
-        metrics=("loss", "accuracy"),
+        metrics=None,
         line_kwargs=None,
         val_line_kwargs=None,
         best_epoch_kwargs=None,
@@ -206,9 +212,11 @@ class TrainingHistoryDisplay:
         ----------
         ax : matplotlib Axes or array-like of Axes, default=None
             One axes per metric. ``None`` creates a figure with a row of axes.
-        metrics : sequence of str, default=('loss', 'accuracy')
+        metrics : sequence of str, default=None
             Keys of ``history`` to draw, one axes each. A metric's validation
             curve (``'val_' + metric``) is drawn too when ``history`` has it.
+            ``None`` draws ``('loss', 'r2')`` when ``history`` holds ``'r2'``,
+            else ``('loss', 'accuracy')``.
         line_kwargs : dict, default=None
             Keyword arguments passed to ``Axes.plot`` for the training curves.
         val_line_kwargs : dict, default=None
@@ -243,17 +251,24 @@ class TrainingHistoryDisplay:
             self._plot_metric(axis, metric, line_kwargs, val_line_kwargs)
             if self.best_epoch is not None:
                 self.best_epoch_lines_.append(self._mark_best_epoch(axis, best_epoch_kwargs))
-            axis.set(title=metric, xlabel="epoch", ylabel=_AXIS_LABELS.get(metric, metric))
+            axis.set(title=metric, xlabel="epoch", ylabel=self._axis_label(metric))
             axis.legend()
         self.ax_ = axes
         self.figure_ = axes[0].figure
         return self
+
+    def _axis_label(self, metric):
+        if metric == "loss" and "r2" in self.history:
+            return "loss"  # a regressor's: squared error or Poisson deviance
+        return _AXIS_LABELS.get(metric, metric)
 
     def _check_metrics(self, metrics):
         if not isinstance(self.history, Mapping):
             raise TypeError(
                 f"history must be a dict of lists (history_); got {type(self.history).__name__}."
             )
+        if metrics is None:
+            metrics = ("loss", "r2" if "r2" in self.history else "accuracy")
         metrics = [metrics] if isinstance(metrics, str) else list(metrics)
         if not metrics:
             raise ValueError("metrics must name at least one key of history.")

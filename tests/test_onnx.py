@@ -13,7 +13,7 @@ from sklearn.preprocessing import MinMaxScaler
 # The project's own module imports without the [onnx] extra: a failure to import it
 # is a bug to report, never a reason to skip.
 import sklearn_shallow.onnx as shallow_onnx
-from sklearn_shallow import ShallowNNClassifier
+from sklearn_shallow import ShallowNNClassifier, ShallowNNRegressor
 from sklearn_shallow._activations import ACTIVATIONS as ACTIVATION_REGISTRY
 
 skl2onnx = pytest.importorskip("skl2onnx", reason="skl2onnx is not installed (the [onnx] extra)")
@@ -152,3 +152,18 @@ def test_onnx_float_class_labels_come_back_as_int64(X):
     labels, proba = _run(skl2onnx.to_onnx(clf, X[:1], options={"zipmap": False}), X)
     assert labels.dtype == np.int64
     _assert_labels_equal(labels, clf, X, proba)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("n_targets", [1, 2])
+def test_regressor_graph_reproduces_predict(X, loss, n_targets):
+    y = np.c_[np.exp(0.3 * X[:, 0]), np.abs(X[:, 1]) + 5.0][:, :n_targets]
+    y = y[:, 0] if n_targets == 1 else y
+    model = make_pipeline(
+        MinMaxScaler(), ShallowNNRegressor(n1=8, loss=loss, max_iter=20, tol=None, random_state=0)
+    ).fit(X, y)
+    onx = skl2onnx.to_onnx(model, X[:1])
+    (variable,) = _run(onx, X)
+    assert variable.shape == (200, n_targets)
+    expected = model.predict(X).reshape(200, -1)
+    assert_allclose(variable, expected, rtol=1e-4, atol=1e-4 * np.abs(expected).max())

@@ -4,12 +4,13 @@ import builtins
 
 import numpy as np
 import pytest
+from sklearn.datasets import make_regression
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from sklearn_shallow import ShallowNNClassifier
+from sklearn_shallow import ShallowNNClassifier, ShallowNNRegressor
 from sklearn_shallow.plotting import TrainingHistoryDisplay
 
 matplotlib = pytest.importorskip(
@@ -173,3 +174,13 @@ def test_missing_matplotlib_names_the_extra(history, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     with pytest.raises(ImportError, match=r'pip install "sklearn-shallow\[plot\]"'):
         TrainingHistoryDisplay(history).plot()
+
+
+def test_regressor_history_draws_r2_by_default():
+    X, y = make_regression(n_samples=80, n_features=3, noise=1, random_state=0)
+    model = ShallowNNRegressor(n1=5, max_iter=5, tol=None, early_stopping=True, random_state=0)
+    display = TrainingHistoryDisplay.from_estimator(model.fit(X, y))
+    assert [ax.get_title() for ax in display.ax_] == ["loss", "r2"]
+    assert sorted(display.lines_) == ["loss", "r2", "val_loss", "val_r2"]
+    assert display.ax_[1].get_ylabel() == "R²" and display.ax_[0].get_ylabel() == "loss"
+    np.testing.assert_array_equal(display.lines_["val_r2"].get_ydata(), model.validation_scores_)

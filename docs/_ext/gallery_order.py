@@ -9,6 +9,7 @@ ORDER = [
     "plot_grid_search.py",
     "plot_class_weight.py",
     "plot_compare_mlp.py",
+    "plot_regression.py",
 ]
 
 
