@@ -13,13 +13,18 @@ it standardises ``y`` inside and ``predict`` undoes it.
 # %%
 # Targets in their own units
 # --------------------------
-# The diabetes data: ten standardised measurements, and a disease progression
-# score between 25 and 346. ``MLPRegressor()`` fits ``y`` as it is and its
-# outputs, starting near 0, take most of the training to reach the scale of
-# ``y``; ``ShallowNNRegressor()`` trains on standardised targets.
+# The diabetes data: ten measurements, and a disease progression score between
+# 25 and 346. ``MLPRegressor()`` fits ``y`` as it is: its outputs start near 0
+# and its 200 epochs end far from the scale of ``y``. ``ShallowNNRegressor()``
+# trains on standardised targets. With 442 samples, its default 100 hidden
+# units over-fit within 300 epochs; early stopping on the validation R² keeps
+# the network of the best epoch, close to the linear baseline.
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_diabetes
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import cross_val_score
 from sklearn.neural_network import MLPRegressor
@@ -31,13 +36,16 @@ from sklearn_shallow.plotting import TrainingHistoryDisplay
 
 X, y = load_diabetes(return_X_y=True)
 models = {
+    "MLPRegressor()": MLPRegressor(random_state=0),
     "ShallowNNRegressor()": ShallowNNRegressor(random_state=0),
-    "MLPRegressor(max_iter=1000)": MLPRegressor(max_iter=1000, random_state=0),
+    "... early_stopping=True": ShallowNNRegressor(early_stopping=True, random_state=0),
     "RidgeCV()": RidgeCV(),
 }
-for name, model in models.items():
-    scores = cross_val_score(make_pipeline(StandardScaler(), model), X, y, cv=5)
-    print(f"{name:<28} 5-fold CV R² {scores.mean():.3f}")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", ConvergenceWarning)  # MLPRegressor's, at 200 epochs
+    for name, model in models.items():
+        scores = cross_val_score(make_pipeline(StandardScaler(), model), X, y, cv=5)
+        print(f"{name:<24} 5-fold CV R² {scores.mean():.3f}")
 
 # %%
 # The curves of a fit

@@ -122,7 +122,7 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
         Number of targets, the output units ``n2``.
     out_activation_ : str
         ``'identity'`` or ``'exp'``.
-    y_offset_, y_scale_ : ndarray of shape (n_outputs_,)
+    y_offset_, y_scale_ : ndarray of shape (n_outputs,)
         The network fits ``(y - y_offset_) / y_scale_``; :meth:`predict` returns
         ``A2 * y_scale_ + y_offset_`` (see Notes).
     n_features_in_ : int
