@@ -39,7 +39,7 @@ from ._compat import (
     get_namespace_and_device,
 )
 from ._engine import Data, FitState, Settings, Stopping, history_keys, train
-from ._fast import FAST_OUTPUTS, buffer_rows
+from ._fast import buffer_rows
 from ._memory import FitSize
 from ._runners import Network
 from ._solvers import make_update_rule
@@ -228,9 +228,8 @@ class BaseShallowNN(BaseEstimator):
         batch_size = self.batch_size if self.solver in ("sgd", "adam") else n_samples
         batch_size = min(n_samples, 200 if batch_size == "auto" else batch_size)
         itemsize = np.dtype(numpy_dtype(X, get_namespace(X)[0])).itemsize
-        # Dense numpy data trains on the fast path's buffers (_runners.epoch_runner),
-        # where the output is a classifier's.
-        fast = isinstance(X, np.ndarray) and output in FAST_OUTPUTS
+        # Dense numpy data trains on the fast path's buffers (_runners.epoch_runner).
+        fast = isinstance(X, np.ndarray)
         if fast:
             batch_size = buffer_rows(X.shape, batch_size, self.n1, itemsize)
         return FitSize(

@@ -51,22 +51,17 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from scipy.special import expit
 
-from ._activations import ACTIVATIONS
+from ._activations import ACTIVATIONS, OUTPUTS
 from ._blas import blas_threads as _blas_threads
 from ._blas import numpy_blas, single_threaded
 from ._solvers import InPlaceUpdate, continues, state_template
 
-__all__ = ["FAST_OUTPUTS", "FastEpochs", "arrays_fit", "buffer_rows", "supports_fast_path"]
+__all__ = ["FastEpochs", "arrays_fit", "buffer_rows", "supports_fast_path"]
 
 #: Order of the parameters inside their vector: the penalised weights first.
 _LAYOUT = ("W1", "W2", "b1", "b2")
 
 _FLOATS = (np.float32, np.float64)
-
-
-#: The output activations the fast path runs: the classifiers'. Regression outputs
-#: (identity, exp) train through the pure steps (``_runners.PureEpochs``) for now.
-FAST_OUTPUTS = ("sigmoid", "softmax")
 
 
 # ------------------------------------------------------------- applicability
@@ -90,8 +85,7 @@ def supports_fast_path(X, rule, network):
         True for a dense, C- or F-contiguous numpy array of ``float32`` or
         ``float64``, a rule whose own class defines its in-place step (a
         subclass may change the step without it), a registered activation and
-        a classifier's output (:data:`FAST_OUTPUTS`; regression runs the pure
-        steps).
+        a registered output (:data:`._activations.OUTPUTS`).
     """
     return (
         type(X) is np.ndarray
@@ -100,7 +94,7 @@ def supports_fast_path(X, rule, network):
         and (X.flags.c_contiguous or X.flags.f_contiguous)
         and "step_inplace" in vars(type(rule))
         and network.activation in ACTIVATIONS
-        and network.output in FAST_OUTPUTS
+        and network.output in OUTPUTS
     )
 
 
@@ -169,7 +163,7 @@ class _Workspace:
 
     def __init__(self, X, Y, params, rows, *, activation, output, gather, weighted):
         n1, n2, dtype = params["W1"].shape[0], params["W2"].shape[0], X.dtype
-        softmax = output == "softmax"
+        softmax, sigmoid = output == "softmax", output == "sigmoid"
         self.rows, self.gather = rows, gather
         g = ACTIVATIONS[activation]
         self.by_rows = {
@@ -195,11 +189,12 @@ class _Workspace:
         # Flat, so that the first `rows` columns of every row form a contiguous view.
         self.by_columns = {
             "A2": (np.empty(n2 * rows, dtype), n2),  # Z2, then A2, then dZ2
-            # sigmoid outputs only: probability given to the targets, Y <= 0.5, and
-            # whether A2 is on the same side
+            # sigmoid: probability given to the targets; regression: each output's
+            # squared error, then its cost
             "P": (np.empty(n2 * rows, dtype), n2) if not softmax else None,
-            "negative": (np.empty(n2 * rows, bool), n2) if not softmax else None,
-            "hit": (np.empty(n2 * rows, bool), n2) if not softmax else None,
+            # sigmoid outputs only: Y <= 0.5, and whether A2 is on the same side
+            "negative": (np.empty(n2 * rows, bool), n2) if sigmoid else None,
+            "hit": (np.empty(n2 * rows, bool), n2) if sigmoid else None,
             "row": (np.empty(rows, dtype), 1),  # softmax: max, then sum, per sample
         }
         self._views = {}
@@ -251,7 +246,9 @@ def _forward(Xb, params, view, g, output):
     np.add(A2, params["b2"], out=A2)
     if output == "sigmoid":
         expit(A2, out=A2)
-    else:
+    elif output == "exp":
+        np.exp(A2, out=A2)
+    elif output == "softmax":
         # Subtracting each sample's maximum keeps every exponent <= 0.
         row = view["row"]
         np.maximum.reduce(A2, axis=0, keepdims=True, out=row)
@@ -259,6 +256,40 @@ def _forward(Xb, params, view, g, output):
         np.exp(A2, out=A2)
         np.add.reduce(A2, axis=0, keepdims=True, out=row)
         np.divide(A2, row, out=A2)
+
+
+def _loss_and_score(Yb, true, w, view, output, eps):
+    """The batch's summed cost ``Σ w ℓ`` and what it adds to the epoch's score.
+
+    The score's part is the (weighted) number of correct predictions for a
+    classifier, each output's (weighted) sum of squared errors for a regressor
+    (:mod:`._scores`).
+    """
+    if output in ("identity", "exp"):
+        return _regression_cost_and_errors(Yb, w, view, output)
+    log_likelihood, hits = _log_likelihood_and_hits(Yb, true, w, view, output, eps)
+    return -log_likelihood, hits
+
+
+def _regression_cost_and_errors(Yb, w, view, output):
+    """``Σ w ℓ`` and each output's ``Σ w (a - y)²``, as :mod:`._objective` and ``RSquared``.
+
+    ``ℓ`` is ``½ (a - y)²`` for the identity and ``a - y log a`` (the argument
+    of the log kept at or above the smallest normal float) for exp. Sums over
+    samples are products with ``w`` or with ones.
+    """
+    A2, E, Y = view["A2"], view["P"], Yb.T
+    weights = view["ones"][: A2.shape[1]] if w is None else w
+    np.subtract(A2, Y, out=E)
+    np.multiply(E, E, out=E)
+    squared_errors = E @ weights
+    if output == "identity":
+        return 0.5 * float(np.add.reduce(squared_errors)), squared_errors
+    np.maximum(A2, np.finfo(A2.dtype).smallest_normal, out=E)
+    np.log(E, out=E)
+    np.multiply(Y, E, out=E)
+    np.subtract(A2, E, out=E)
+    return float(np.add.reduce(E @ weights)), squared_errors
 
 
 def _log_likelihood_and_hits(Yb, true, w, view, output, eps):
@@ -457,7 +488,7 @@ class FastEpochs:
         self.activation = network.activation
         g = ACTIVATIONS[self.activation]
         self.g, self.g_prime = g.inplace, g.inplace_derivative
-        self.output, self.l2 = network.output, network.l2
+        self.output, self.l2, self.score = network.output, network.l2, network.score
         self.eps = np.finfo(X.dtype).eps
         # The class of each sample, for the accuracy of softmax outputs.
         self.labels = None
@@ -524,14 +555,14 @@ class FastEpochs:
         P = self.params
         true = None if self.labels is None else _take(self.labels, batch, view["true"])
         _forward(Xb, P.views, view, self.g, self.output)
-        log_likelihood, hits = _log_likelihood_and_hits(Yb, true, w, view, self.output, self.eps)
+        cost, score = _loss_and_score(Yb, true, w, view, self.output, self.eps)
         _gradients(Xb, Yb, w, m, P, out, view, self.g_prime)
-        return log_likelihood, hits
+        return cost, score
 
     def _chunks(self, worker, total, parts, m):
-        """A group's chunks on one thread: log-likelihood, hits, gradients (in ``total``)."""
+        """A group's chunks on one thread: cost, score's part, gradients (in ``total``)."""
         workspace, scratch = worker
-        log_likelihood = hits = 0.0
+        cost = score = 0.0
         for k, part in enumerate(parts):
             view = workspace.views(_batch_length(part, self.X.shape[0]))
             w = None if self.sample_weight is None else _take(self.sample_weight, part, view["w"])
@@ -539,9 +570,9 @@ class FastEpochs:
             chunk = self._pass(part, Xc, Yc, w, m, view, total if k == 0 else scratch)
             if k:
                 np.add(total.vector, scratch.vector, out=total.vector)
-            log_likelihood += chunk[0]
-            hits += chunk[1]
-        return log_likelihood, hits
+            cost += chunk[0]
+            score = score + chunk[1]
+        return cost, score
 
     def _large_batch(self, batch, rows, m):
         """A batch cut into chunks, its gradient summed in an order no thread count changes.
@@ -584,40 +615,43 @@ class FastEpochs:
         loss : float
             Mean over the batches, weighted by their mass, of each batch's
             objective before its update.
-        accuracy : float
-            Training accuracy measured the same way.
+        score : float
+            The task's training score (accuracy or R², :mod:`._scores`)
+            measured the same way.
         """
         params, opt_state = self.load(params, opt_state)
         self.update.set_learning_rate(learning_rate)
         batches, lengths, chunked, limit = self._plan(batches)
-        total_loss = total_correct = total_mass = 0.0
+        total_loss = total_score = total_mass = 0.0
         with limit:
             for batch, rows, large in zip(batches, lengths, chunked, strict=True):
                 batch_terms = self._gradient(batch, rows, large)
                 if batch_terms is None:
                     continue
-                loss_terms, hits, m = batch_terms
+                loss_terms, score, m = batch_terms
                 total_loss += loss_terms
-                total_correct += hits
+                total_score = total_score + score
                 total_mass += float(m)
                 self.step(self.update, self.params.vector, self.grads.vector, self.state)
         opt_state = _state_dict(self.template, self.state, self.state_views)
-        return params, opt_state, total_loss / total_mass, total_correct / total_mass
+        score = self.score.finish(total_score, total_mass, self.Y.T, self.sample_weight)
+        return params, opt_state, total_loss / total_mass, score
 
     def objective(self, params):
-        """Loss, gradients and accuracy on all the data at ``params`` (no update).
+        """Loss, gradients and score on all the data at ``params`` (no update).
 
         The full-batch objective that L-BFGS-B minimises: the batch work of
         :meth:`__call__` on one batch of every sample. Returns
-        ``(J, grads, accuracy)``, ``grads`` keyed ``dW1, db1, ...`` (views of the
+        ``(J, grads, score)``, ``grads`` keyed ``dW1, db1, ...`` (views of the
         runner's gradient vector, overwritten by the next call).
         """
         self._load_params(params)
         batches, lengths, chunked, limit = self._plan([slice(0, self.X.shape[0])])
         with limit:
-            loss_terms, hits, m = self._gradient(batches[0], lengths[0], chunked[0])
+            loss_terms, score, m = self._gradient(batches[0], lengths[0], chunked[0])
         grads = {"d" + name: view for name, view in self.grads.views.items()}
-        return loss_terms / float(m), grads, hits / float(m)
+        score = self.score.finish(score, float(m), self.Y.T, self.sample_weight)
+        return loss_terms / float(m), grads, score
 
     def _plan(self, batches):
         """Batch lengths, which batches run in chunks, buffers for the others, the BLAS limit."""
@@ -645,8 +679,9 @@ class FastEpochs:
     def _gradient(self, batch, rows, large):
         """The gradient of one batch's objective (L2 term included) into ``self.grads``.
 
-        Returns the batch's summed loss terms (``penalty - Σ w log p``), its
-        (weighted) number of correct predictions and its mass, or None for a
+        Returns the batch's summed loss terms (``penalty + Σ w ℓ``), its
+        part of the score (weighted correct predictions, or squared errors per
+        output) and its mass, or None for a
         batch whose weights are all zero (it is skipped, as in the pure path).
         """
         X, Y, sample_weight, P = self.X, self.Y, self.sample_weight, self.params
@@ -654,7 +689,7 @@ class FastEpochs:
             m = rows if sample_weight is None else np.add.reduce(sample_weight[batch])
             if m == 0:
                 return None
-            log_likelihood, hits = self._large_batch(batch, rows, m)
+            cost, score = self._large_batch(batch, rows, m)
         else:
             view = self.workspace.views(rows)
             w = None if sample_weight is None else _take(sample_weight, batch, view["w"])
@@ -662,10 +697,10 @@ class FastEpochs:
             if m == 0:
                 return None
             Xb, Yb = _take(X, batch, view["X"]), _take(Y, batch, view["Y"])
-            log_likelihood, hits = self._pass(batch, Xb, Yb, w, m, view, self.grads)
+            cost, score = self._pass(batch, Xb, Yb, w, m, view, self.grads)
         penalty = 0.5 * self.l2 * float(np.dot(P.weights, P.weights)) if self.l2 else 0.0
         _add_penalty(P, self.grads, self.update.scratch, self.l2, m)
-        return penalty - log_likelihood, hits, m
+        return penalty + cost, score, m
 
 
 def chunk_rows(shape, n1, itemsize):

@@ -19,8 +19,8 @@ from sklearn.base import clone
 from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_limits
 
-from sklearn_shallow import ShallowNNClassifier, _fast
-from sklearn_shallow._activations import ACTIVATIONS
+from sklearn_shallow import ShallowNNClassifier, ShallowNNRegressor, _fast
+from sklearn_shallow._activations import ACTIVATIONS, OUTPUTS
 from sklearn_shallow._blas import numpy_blas, single_threaded
 from sklearn_shallow._fast import FastEpochs, supports_fast_path
 from sklearn_shallow._runners import (
@@ -69,9 +69,14 @@ def full_batch_objective(X, Y, sample_weight, params, network):
 
 
 def make_targets(output, rng):
-    """0/1 targets as the estimator encodes them: one-hot (softmax) or labels (sigmoid)."""
+    """Targets as the estimators encode them: one-hot (softmax), 0/1 labels (sigmoid),
+    two real targets (identity) or two counts (exp)."""
     if output == "softmax":
         return np.eye(3)[rng.randint(0, 3, N_SAMPLES)]
+    if output == "identity":
+        return rng.randn(N_SAMPLES, 2)
+    if output == "exp":
+        return rng.poisson(1.5, (N_SAMPLES, 2)).astype(float)
     return (rng.rand(N_SAMPLES, 2) > 0.5).astype(float)
 
 
@@ -132,7 +137,7 @@ def batch_layout(request, monkeypatch):
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
-@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+@pytest.mark.parametrize("output", sorted(OUTPUTS))
 @pytest.mark.parametrize("rule", list(RULES))
 @pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
@@ -154,7 +159,7 @@ def test_fast_epoch_equals_pure_epoch_float64(
 
 
 @pytest.mark.parametrize("rule", list(RULES))
-@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+@pytest.mark.parametrize("output", sorted(OUTPUTS))
 def test_fast_epoch_float32_stays_float32_and_close(rule, output, batch_layout):
     """float32 work end to end, close to the float64 result.
 
@@ -264,6 +269,9 @@ def test_supports_fast_path():
     assert not supports_fast_path(X[:, ::2], Adam(), config)
     assert not supports_fast_path(X, type("MyAdam", (Adam,), {})(), config)
     assert not supports_fast_path(X, Adam(), Network("softplus", config.output, config.l2))
+    for output in ("identity", "exp"):  # the regressors' outputs
+        assert supports_fast_path(X, Adam(), Network("relu", output, 0.0))
+    assert not supports_fast_path(X, Adam(), Network("relu", "softplus", 0.0))
 
 
 def test_fast_epoch_falls_back_when_dtypes_differ():
@@ -289,6 +297,31 @@ def test_estimator_with_fast_path_matches_pure(iris, solver):
     pure_params = pure.params_
     assert_states_close(fast.params_, pure_params, rtol=1e-10, atol=1e-14)
     assert_allclose(fast.loss_curve_, pure.loss_curve_, rtol=1e-10)
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_regressor_with_fast_path_matches_pure(solver, loss, monkeypatch):
+    """The regressor's fit (identity or exp output, R² history) on both paths."""
+    runners = []
+    init = FastEpochs.__init__
+    monkeypatch.setattr(
+        FastEpochs, "__init__", lambda self, *a, **k: runners.append(self) or init(self, *a, **k)
+    )
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 4)
+    y = np.exp(0.3 * X[:, 0]) + rng.rand(120) if loss == "poisson" else X @ [1.0, -2, 0, 3]
+    model = ShallowNNRegressor(
+        8, loss=loss, solver=solver, max_iter=6, tol=None, batch_size=32, random_state=0
+    )
+    fast = clone(model).fit(X, y)
+    assert len(runners) == 1
+    with training_path("pure"):
+        pure = clone(model).fit(X, y)
+    assert len(runners) == 1
+    assert_states_close(fast.params_, pure.params_, rtol=1e-10, atol=1e-14)
+    for key in ("loss", "r2"):
+        assert_allclose(fast.history_[key], pure.history_[key], rtol=1e-10, err_msg=key)
 
 
 @pytest.mark.parametrize("rule", list(RULES))
@@ -441,7 +474,7 @@ def test_runner_starts_from_the_rules_initial_state(rule, make_runner):
     assert_states_close(state, expected, rtol=0, atol=0)
 
 
-@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+@pytest.mark.parametrize("output", sorted(OUTPUTS))
 @pytest.mark.parametrize("weighted", [False, True])
 def test_full_batch_objective_equals_the_pure_steps(output, weighted, batch_layout):
     """What L-BFGS-B minimises: loss, gradients and accuracy at given parameters."""
