@@ -32,6 +32,7 @@ from ._activations import ACTIVATIONS
 from ._array_api import is_numpy, move, take_rows
 from ._compat import (
     Interval,
+    Options,
     StrOptions,
     _check_sample_weight,
     get_chunk_n_rows,
@@ -84,7 +85,10 @@ class BaseShallowNN(BaseEstimator):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "callback": [callable, None],
     }
@@ -172,6 +176,12 @@ class BaseShallowNN(BaseEstimator):
         y_val=None,
         classes=None,
     ):
+        if incremental and self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: each call trains one "
+                "epoch on the data it is given, with no validation split to stop on. "
+                "Set early_stopping=False, or pass the whole data to fit."
+            )
         continuing = hasattr(self, "params_") and (incremental or self.warm_start)
         if continuing:
             self._check_architecture()
@@ -182,9 +192,11 @@ class BaseShallowNN(BaseEstimator):
         if continuing:
             rng = self._continued_rng()
             state = self._saved_state()
+            n_iter_before = state.n_iter
         else:
             rng = check_random_state(self.random_state)
             state = self._fresh_state(X, Y, rng)
+            n_iter_before = 0
         data = Data(X, Y, sample_weight)
         validation = self._validation_data(data, y, X_val, y_val, targets, rng, incremental)
         if isinstance(validation, tuple):
@@ -199,7 +211,7 @@ class BaseShallowNN(BaseEstimator):
             rng=rng,
             incremental=incremental,
         )
-        self._set_state(state, targets, Y.shape[1], X)
+        self._set_state(state, targets, Y.shape[1], X, n_iter_before=n_iter_before)
         return self
 
     def _check_architecture(self):
@@ -342,12 +354,12 @@ class BaseShallowNN(BaseEstimator):
         return FitState(
             params=self.params_,
             opt_state=getattr(self, "_optimizer_state", {}),
-            n_iter=self.n_iter_,
+            n_iter=self._epochs,
             t=self.t_,
             learning_rate=getattr(self, "_learning_rate", self.alpha),
             stopping=Stopping(**getattr(self, "_stopping", {})),
             history={
-                key: list(self.history_.get(key, [math.nan] * self.n_iter_))
+                key: list(self.history_.get(key, [math.nan] * self._epochs))
                 for key in history_keys(self._score_name)
             },
         )
@@ -355,10 +367,15 @@ class BaseShallowNN(BaseEstimator):
     def _continued_rng(self):
         """A generator for a continued fit that does not replay the first fit's draws."""
         if isinstance(self.random_state, Integral):
-            return np.random.RandomState([int(self.random_state), int(self.n_iter_)])
+            return np.random.RandomState([int(self.random_state), int(self._epochs)])
         return check_random_state(self.random_state)
 
-    def _set_state(self, state, targets, n_outputs, X):
+    @property
+    def _epochs(self):
+        """Epochs (L-BFGS iterations) since the network was initialised, over every call."""
+        return len(self.loss_curve_)
+
+    def _set_state(self, state, targets, n_outputs, X, n_iter_before):
         self._set_targets(targets, X)
         self.n_outputs_ = n_outputs
         self.out_activation_ = targets.output
@@ -367,7 +384,8 @@ class BaseShallowNN(BaseEstimator):
         self._optimizer_state = {} if state.opt_state is None else state.opt_state
         self._learning_rate = float(state.learning_rate)
         self._stopping = vars(state.stopping).copy()
-        self.n_iter_ = int(state.n_iter)
+        # As MLPClassifier: the epochs of this call (1 for partial_fit).
+        self.n_iter_ = int(state.n_iter) - n_iter_before
         self.t_ = int(state.t)
         val_score = f"val_{self._score_name}"
         history = state.history

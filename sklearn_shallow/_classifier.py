@@ -75,7 +75,9 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         ``'constant'`` keeps ``alpha``; ``'invscaling'`` uses
         ``alpha / (t + 1) ** power_t`` with ``t`` the number of samples seen;
         ``'adaptive'`` divides the rate by 5 each time the loss stalls for
-        ``n_iter_no_change`` epochs, and stops below 1e-6.
+        ``n_iter_no_change`` epochs, and stops, as ``MLPClassifier``, at a stall
+        once the rate is at or below 1e-6. A ``fit`` (warm-started too) starts
+        the schedule afresh at ``alpha``; ``partial_fit`` continues it.
     power_t : float, default=0.5
         Exponent of the ``'invscaling'`` schedule.
     max_iter : int, default=300
@@ -91,8 +93,9 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         ``n_iter_no_change`` consecutive epochs. ``None`` disables stopping:
         exactly ``max_iter`` epochs are run, without a ``ConvergenceWarning``.
     verbose : int, default=0
-        0 prints nothing; 1 shows a progress bar (tqdm) with the loss and
-        accuracy; 2 prints one line per epoch.
+        0 prints nothing; 1 shows a progress bar (tqdm, on stderr) with the loss
+        and accuracy; 2 or more prints one line per epoch on stdout, starting as
+        ``MLPClassifier``'s: ``Iteration 3, loss = 0.41234567, accuracy = 0.9133``.
     warm_start : bool, default=False
         Start ``fit`` from the previous solution (the optimiser state starts
         afresh, as in ``MLPClassifier``).
@@ -101,18 +104,20 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
     nesterovs_momentum : bool, default=True
         Use Nesterov's momentum with ``'sgd'``.
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified), or
-        use ``X_val, y_val`` when given to ``fit``, and stop when the validation
-        accuracy stalls; the parameters of the best validation epoch are restored.
-        Ignored by ``'lbfgs'`` and by ``partial_fit``.
+        Hold out ``validation_fraction`` of the training data (stratified: each
+        class needs 2 samples), or use ``X_val, y_val`` when given to ``fit``,
+        and stop when the validation accuracy stalls; the parameters of the best
+        validation epoch are restored. Ignored by ``'lbfgs'``; ``partial_fit``
+        raises a ``ValueError``, as ``MLPClassifier``'s.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of Adam's first and second moment estimates, in [0, 1).
     epsilon : float, default=1e-8
         Adam's numerical-stability constant.
-    n_iter_no_change : int, default=10
-        Number of stalled epochs tolerated (see ``tol``).
+    n_iter_no_change : int or np.inf, default=10
+        Number of stalled epochs tolerated (see ``tol``); ``np.inf`` never stops
+        early.
     max_fun : int, default=15000
         Maximum number of loss evaluations of ``'lbfgs'``.
     class_weight : dict, 'balanced' or None, default=None
@@ -141,7 +146,10 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when ``X`` had string column names.
     n_iter_ : int
-        Number of epochs run (summed over ``warm_start`` and ``partial_fit`` calls).
+        Number of epochs (``'lbfgs'``: iterations) run by the last call, as in
+        ``MLPClassifier``: a warm-started ``fit`` counts its own, ``partial_fit``
+        counts 1. ``len(loss_curve_)`` counts every epoch since the network was
+        initialised.
     t_ : int
         Number of training samples seen by the solver.
     loss_ : float
@@ -384,11 +392,6 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
             _targets.check_known_labels(y, found)
         else:
             found = _targets.find_classes(y, multilabel)
-        if not multilabel and len(found) < 2:
-            raise ValueError(
-                "ShallowNNClassifier needs samples of at least 2 classes in the data; "
-                f"got 1 class: {found.tolist()!r}."
-            )
         if classes is not None and multilabel:
             self._check_n_labels(y, np.asarray(classes))
         return y, found, multilabel
@@ -478,7 +481,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
     def _output_activations(self, X, method):
         """Class probabilities of shape ``(n_classes, m)``, computed by chunks of rows."""
         check_is_fitted(self)
-        binary = not self._multilabel and self.n_outputs_ == 1
+        binary = self.out_activation_ == "sigmoid" and not self._multilabel
 
         def probabilities(A_out, cache, xp):
             if binary:

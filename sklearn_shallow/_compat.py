@@ -22,11 +22,12 @@ from sklearn.utils._array_api import (
 from sklearn.utils._array_api import device as array_device
 from sklearn.utils._array_api import move_to as sklearn_move_to
 from sklearn.utils._chunking import get_chunk_n_rows
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, _num_features
 
 __all__ = [
     "Interval",
+    "Options",
     "StrOptions",
     "_check_sample_weight",
     "_convert_to_numpy",

@@ -22,7 +22,6 @@ The parts:
 
 import dataclasses
 import math
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -155,9 +154,10 @@ class Settings:
 def divergence_error(epoch, loss_value, alpha):
     return ValueError(
         f"Training diverged at epoch {epoch}: the loss became {loss_value}. "
-        f"The learning rate alpha={alpha!r} is too large for this problem; "
-        f"try a smaller value, e.g. alpha={alpha / 10:g}. The estimator was left "
-        "as it was before this call."
+        f"The learning rate alpha={alpha!r} is too large for this problem, or the "
+        "input is not scaled (put a StandardScaler or MinMaxScaler before the "
+        f"estimator); try a smaller value, e.g. alpha={alpha / 10:g}. The estimator "
+        "was left as it was before this call."
     )
 
 
@@ -178,7 +178,8 @@ class EpochEnd:
     Parameters
     ----------
     settings : Settings
-        ``verbose`` (1: a tqdm progress bar; 2: a line per epoch on stderr),
+        ``verbose`` (1: a tqdm progress bar; 2 or more: a line per epoch on
+        stdout, which starts as ``MLPClassifier``'s),
         ``callback``, ``owner`` and ``name``.
     total : int
         Number of epochs planned (the progress bar's length).
@@ -240,8 +241,9 @@ class EpochEnd:
             )
             self.progress.update(1)
         elif self.settings.verbose >= 2:
+            # MLPClassifier's line, then the score (and the validation's).
             line = (
-                f"Epoch {record['epoch']}, loss = {record['loss']:.8f}, "
+                f"Iteration {record['epoch']}, loss = {record['loss']:.8f}, "
                 f"{name} = {record[name]:.4f}"
             )
             if not math.isnan(record["val_loss"]):
@@ -249,7 +251,7 @@ class EpochEnd:
                     f", val_loss = {record['val_loss']:.8f}, "
                     f"val_{name} = {record[f'val_{name}']:.4f}"
                 )
-            print(line, file=sys.stderr)
+            print(line)
 
 
 # ---------------------------------------------------------------- training

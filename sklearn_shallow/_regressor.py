@@ -85,8 +85,9 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
         the validation R² has not increased) by ``tol`` for ``n_iter_no_change``
         consecutive epochs. ``None`` disables stopping.
     verbose : int, default=0
-        0 prints nothing; 1 shows a progress bar with the loss and R²; 2 prints
-        one line per epoch.
+        0 prints nothing; 1 shows a progress bar (tqdm, on stderr) with the loss
+        and R²; 2 or more prints one line per epoch on stdout, starting as
+        ``MLPRegressor``'s: ``Iteration 3, loss = 0.41234567, r2 = 0.5133``.
     warm_start : bool, default=False
         Start ``fit`` from the previous solution (and its scaling of ``y``).
     momentum : float, default=0.9
@@ -97,15 +98,17 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
         Hold out ``validation_fraction`` of the training data (at random), or use
         ``X_val, y_val`` when given to ``fit``, and stop when the validation R²
         stalls; the parameters of the best validation epoch are restored.
-        Ignored by ``'lbfgs'`` and by ``partial_fit``.
+        Ignored by ``'lbfgs'``; ``partial_fit`` raises a ``ValueError``, as
+        ``MLPRegressor``'s.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of Adam's moment estimates, in [0, 1).
     epsilon : float, default=1e-8
         Adam's numerical-stability constant.
-    n_iter_no_change : int, default=10
-        Number of stalled epochs tolerated (see ``tol``).
+    n_iter_no_change : int or np.inf, default=10
+        Number of stalled epochs tolerated (see ``tol``); ``np.inf`` never stops
+        early.
     max_fun : int, default=15000
         Maximum number of loss evaluations of ``'lbfgs'``.
     callback : callable or None, default=None
@@ -130,7 +133,10 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when ``X`` had string column names.
     n_iter_ : int
-        Number of epochs run (summed over ``warm_start`` and ``partial_fit`` calls).
+        Number of epochs (``'lbfgs'``: iterations) run by the last call, as in
+        ``MLPClassifier``: a warm-started ``fit`` counts its own, ``partial_fit``
+        counts 1. ``len(loss_curve_)`` counts every epoch since the network was
+        initialised.
     t_ : int
         Number of training samples seen by the solver.
     loss_ : float

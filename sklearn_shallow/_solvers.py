@@ -23,7 +23,6 @@ L-BFGS-B over the flattened parameters with the same loss and gradients.
 
 import contextlib
 import math
-import sys
 
 import numpy as np
 import scipy.optimize
@@ -248,31 +247,36 @@ class LearningRateSchedule:
     power_t : float
         Exponent of ``'invscaling'``.
     learning_rate : float, default=None
-        The current rate, to continue a schedule (``None``: ``alpha``).
+        The current rate, to continue a schedule (``partial_fit``). ``None``
+        starts it afresh at ``alpha``, as ``MLPClassifier`` does at every
+        ``fit``, a warm-started one included: its first epoch runs at ``alpha``.
     """
 
     def __init__(self, kind, alpha, power_t, learning_rate=None):
         self.kind, self.alpha, self.power_t = kind, alpha, power_t
         self.learning_rate = alpha if learning_rate is None else learning_rate
+        self.restarted = learning_rate is None
 
     def start_epoch(self, samples_seen):
         """The learning rate of the epoch that starts after ``samples_seen`` samples."""
-        if self.kind == "invscaling":
+        if self.kind == "invscaling" and not self.restarted:
             self.learning_rate = self.alpha / (samples_seen + 1) ** self.power_t
         elif self.kind == "constant":
             self.learning_rate = self.alpha
+        self.restarted = False
         return self.learning_rate
 
     def trigger_stopping(self, verbose):
         """The loss has stalled: True to stop, or False once ``'adaptive'`` divided the rate.
 
-        The rate is never divided below ``MIN_ADAPTIVE_LEARNING_RATE``.
+        As ``MLPClassifier``: a rate at or below ``MIN_ADAPTIVE_LEARNING_RATE``
+        stops training; a larger one is divided by 5 (and may end below it).
         """
-        if self.kind != "adaptive" or self.learning_rate / 5 < MIN_ADAPTIVE_LEARNING_RATE:
+        if self.kind != "adaptive" or self.learning_rate <= MIN_ADAPTIVE_LEARNING_RATE:
             return True
         self.learning_rate /= 5
         if verbose >= 2:
-            print(f"Learning rate set to {self.learning_rate:g}", file=sys.stderr)
+            print(f"Learning rate set to {self.learning_rate:g}")
         return False
 
 

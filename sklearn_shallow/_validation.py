@@ -13,32 +13,57 @@ from sklearn.utils.validation import assert_all_finite, column_or_1d, validate_d
 
 from ._array_api import is_numpy, move
 from ._compat import _num_features, get_namespace
+from ._warnings import warn
 
 
 def validation_split(n_samples, y, fraction, rng):
-    """Indices of the training and validation parts, stratified when ``y`` allows it.
+    """Indices of the training and validation parts, stratified by the classes ``y``.
 
-    Stratification needs every class at least twice and room for every class on
-    both sides; on smaller data the split is random.
+    As in ``MLPClassifier``: the validation part holds at least 2 samples, and a
+    class of one sample cannot be stratified (a ``ValueError`` for both). Where
+    the parts are too small to hold every class, the split is random, with a
+    warning. ``y=None`` (regression, multilabel targets): a random split.
     """
-    if n_samples < 2:
+    n_classes = None if y is None else _count_classes_to_stratify(y)
+    n_val = math.ceil(fraction * n_samples)
+    if n_val < 2:
         raise ValueError(
-            f"early_stopping=True needs at least 2 samples to hold some out; got {n_samples}."
+            f"The validation set is too small: validation_fraction={fraction!r} of "
+            f"{n_samples} samples holds out {n_val}, and early stopping needs at least 2. "
+            "Increase validation_fraction or the size of the data, or pass X_val and y_val."
         )
-    n_val = max(1, math.ceil(fraction * n_samples))
     if n_val >= n_samples:
         raise ValueError(
             f"validation_fraction={fraction!r} holds out all {n_samples} samples for "
             "early stopping and leaves none to train on; lower it or add samples."
         )
     stratify = None
-    if y is not None:
-        _, counts = np.unique(y, return_counts=True)
-        n_classes = len(counts)
-        if counts.min() >= 2 and n_classes <= n_val <= n_samples - n_classes:
+    if n_classes is not None:
+        if n_classes <= n_val <= n_samples - n_classes:
             stratify = y
+        else:
+            warn(
+                f"early_stopping: {n_samples} samples split {n_samples - n_val} / {n_val} "
+                f"cannot hold all {n_classes} classes on both sides; the validation set "
+                "is drawn at random and may miss some. Increase validation_fraction or "
+                "pass X_val and y_val.",
+                UserWarning,
+            )
     indices = np.arange(n_samples)
     return train_test_split(indices, test_size=n_val, random_state=rng, stratify=stratify)
+
+
+def _count_classes_to_stratify(y):
+    """The number of classes of ``y``, each of which must have 2 samples to be stratified."""
+    classes, counts = np.unique(y, return_counts=True)
+    if counts.min() < 2:
+        raise ValueError(
+            "early_stopping=True splits off a validation set that keeps the classes "
+            f"in proportion, which needs at least 2 samples of each class; class "
+            f"{classes[np.argmin(counts)].item()!r} has 1. Pass X_val and y_val, or set "
+            "early_stopping=False."
+        )
+    return len(classes)
 
 
 def check_classes(classes):

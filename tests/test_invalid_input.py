@@ -85,14 +85,14 @@ DATA_CASES = [
         r"Unknown label type: continuous",
     ),
     (
-        "y_one_sample",
-        lambda X, y: _clf().fit(X[:1], y[:1]),
-        r"at least 2 classes.*got 1 class: \[0\]",
+        "early_stopping_class_of_one",
+        lambda X, y: _clf(early_stopping=True).fit(X, np.r_[["a"], ["b"] * 19]),
+        r"at least 2 samples of each class; class 'a' has 1",
     ),
     (
-        "y_one_class",
-        lambda X, y: _clf().fit(X, np.full(20, "spam")),
-        r"at least 2 classes.*got 1 class: \['spam'\]",
+        "early_stopping_validation_of_one",
+        lambda X, y: _clf(early_stopping=True, validation_fraction=0.05).fit(X, y),
+        r"The validation set is too small: validation_fraction=0\.05 of 20 samples holds out 1",
     ),
     (
         "y_multiclass_multioutput",
@@ -390,9 +390,10 @@ def problem():
     return make_classification(n_samples=60, n_features=4, random_state=0)
 
 
-def _fail_with_one_class(model, X, y):
-    with pytest.raises(ValueError, match="at least 2 classes"):
-        model.fit(np.c_[X, X], np.zeros(len(y)))
+def _fail_with_a_class_too_small_to_split(model, X, y):
+    model.set_params(early_stopping=True)
+    with pytest.raises(ValueError, match="at least 2 samples of each class"):
+        model.fit(np.c_[X, X], np.r_[[7], y[1:]])
 
 
 def _fail_with_nan(model, X, y):
@@ -435,7 +436,7 @@ def _fail_by_interrupted_lbfgs(model, X, y):
 @pytest.mark.parametrize(
     "fail",
     [
-        _fail_with_one_class,
+        _fail_with_a_class_too_small_to_split,
         _fail_with_nan,
         _fail_by_divergence,
         _fail_by_interrupted_fit,

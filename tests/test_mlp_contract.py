@@ -41,6 +41,25 @@ NOT_APPLICABLE = {
         "per-layer buffers; ours has no such method (our gradients are checked against "
         "central finite differences through network.backward in test_network.py)"
     ),
+    "test_mlp_diverging_loss": (
+        "ours refuses a fit whose loss becomes inf or NaN (a ValueError naming alpha, "
+        "the estimator left as it was: fits are transactions); MLP keeps the diverged "
+        "weights and records NaN. Tested in test_invalid_input.py"
+    ),
+    "test_nonfinite_params": (
+        "the same ValueError for the same input (X of 1e308), with our message: it names "
+        "the epoch, the loss, alpha and input scaling instead of MLP's wording"
+    ),
+    "test_early_stopping_stratified": (
+        "the same ValueError for a class of one sample under early stopping, with our "
+        "message naming the class and the remedies; MLP's regex matches "
+        "train_test_split's own words about its internal 0/1 encoding ('True')"
+    ),
+    "test_warm_start": (
+        "the same ValueError for a warm start on other classes, with our message "
+        "('warm_start needs y to hold the same classes as the previous call to fit: "
+        "previously [0, 1, 2], now [0, 1].'); the test matches MLP's wording"
+    ),
     "test_mlp_classifier_dtypes_casting": TWO_HIDDEN_LAYERS,
     "test_mlp_regressor_dtypes_casting": TWO_HIDDEN_LAYERS,
     "test_mlp_param_dtypes": TWO_HIDDEN_LAYERS,

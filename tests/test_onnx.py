@@ -72,6 +72,13 @@ def test_onnx_matches_predict_proba_and_predict(activation, kind, X):
     _assert_labels_equal(labels, model, X, expected)
 
 
+def test_onnx_of_a_one_class_model_predicts_that_class(X):
+    model = ShallowNNClassifier(n1=4, random_state=0).fit(X, np.full(len(X), "ant"))
+    labels, proba = _run(skl2onnx.to_onnx(model, X[:1], options={"zipmap": False}), X)
+    assert_array_equal(labels, model.predict(X))
+    assert_array_equal(proba, np.ones((len(X), 1), np.float32))
+
+
 def test_onnx_in_double_precision(X):
     X = X.astype(np.float64)
     model = ShallowNNClassifier(n1=6, activation="tanh", solver="lbfgs", max_iter=50, tol=None)

@@ -299,7 +299,7 @@ def test_warm_start_fit_restarts_adam(first, second):
     restarted = oracle.step(1).as_dict()
     assert max_difference(restarted, continued) > 1e-4  # the check below can tell them apart
     assert_params_equal(model.params_, restarted)
-    assert model.n_iter_ == 4
+    assert model.n_iter_ == 1 and len(model.loss_curve_) == 4
 
 
 @CONTAINER_PAIRS
@@ -320,7 +320,7 @@ def test_partial_fit_continues_the_optimiser(first, second, solver):
     restarted.restart()
     assert max_difference(continued.step(1).as_dict(), restarted.step(1).as_dict()) > 1e-4
     assert_params_equal(model.params_, continued.as_dict())
-    assert model.n_iter_ == 4
+    assert model.n_iter_ == 1 and len(model.loss_curve_) == 4
 
 
 # ------------------------------------------------- sparse equals dense, always
