@@ -2,7 +2,7 @@
 
 A pickle file runs arbitrary code when it is loaded. The skops format stores
 objects as data and refuses, when loaded, any type that has not been trusted
-explicitly. :func:`load` trusts exactly :data:`TRUSTED_TYPES`: the estimator of
+explicitly. :func:`load` trusts exactly :data:`TRUSTED_TYPES`: the estimators of
 this package. Everything its fitted state holds (numpy arrays and scalars, lists,
 dicts, ``str``, ``int``, ``float``, ``bool``, ``None``) and scikit-learn's own
 estimators (a ``Pipeline`` with a ``MinMaxScaler``, say) are trusted by skops
@@ -24,7 +24,10 @@ import zlib
 __all__ = ["TRUSTED_TYPES", "dump", "load"]
 
 #: The only types, beyond skops's defaults, that :func:`load` accepts.
-TRUSTED_TYPES = ("sklearn_shallow._classifier.ShallowNNClassifier",)
+TRUSTED_TYPES = (
+    "sklearn_shallow._classifier.ShallowNNClassifier",
+    "sklearn_shallow._regressor.ShallowNNRegressor",
+)
 
 # What reading a zip file that is truncated or damaged raises: BadZipFile (no zip
 # structure, a bad CRC), EOFError, zlib.error, NotImplementedError (a header that

@@ -19,7 +19,7 @@ from numpy.testing import assert_array_equal
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from sklearn_shallow import ShallowNNClassifier
+from sklearn_shallow import ShallowNNClassifier, ShallowNNRegressor
 from sklearn_shallow import io as shallow_io
 
 SOLVERS = ["gd", "sgd", "adam", "lbfgs"]
@@ -115,8 +115,25 @@ def test_skops_finds_no_untrusted_type_beyond_ours(skops_io, solver, rng, tmp_pa
     ).fit(X, y)
     path = tmp_path / "model.skops"
     shallow_io.dump(model, path)
-    assert skops_io.get_untrusted_types(file=path) == list(shallow_io.TRUSTED_TYPES)
+    assert skops_io.get_untrusted_types(file=path) == [shallow_io.TRUSTED_TYPES[0]]
     _assert_same_predictions(model, shallow_io.load(path), X)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_skops_round_trip_of_a_regressor(skops_io, solver, loss, rng, tmp_path):
+    X = rng.rand(40, 4)
+    Y = np.exp(X[:, :2]) * [1.0, 30.0]  # two targets, on different scales
+    model = make_pipeline(
+        MinMaxScaler(),
+        ShallowNNRegressor(n1=5, loss=loss, solver=solver, max_iter=4, tol=None, random_state=0),
+    ).fit(X, Y)
+    path = tmp_path / "model.skops"
+    shallow_io.dump(model, path)
+    assert skops_io.get_untrusted_types(file=path) == [shallow_io.TRUSTED_TYPES[1]]
+    loaded = shallow_io.load(path)
+    assert_array_equal(loaded.predict(X), model.predict(X), strict=True)
+    assert_array_equal(loaded[-1].y_scale_, model[-1].y_scale_, strict=True)
 
 
 def _no_op(estimator, record):
