@@ -8,9 +8,11 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.datasets import make_friedman1, make_regression
+from sklearn.datasets import load_diabetes, make_friedman1, make_regression
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import RidgeCV
 from sklearn.metrics import r2_score
+from sklearn.model_selection import KFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -96,6 +98,22 @@ def test_defaults_reach_a_good_r2_on_friedman(friedman):
     X, y = friedman
     reg = ShallowNNRegressor(random_state=0).fit(X[:200], y[:200])
     assert reg.score(X[200:], y[200:]) > 0.8
+
+
+def test_defaults_match_ridge_on_small_noisy_data_where_mlps_penalty_overfits():
+    """The default l2 (benchmarks/regression_defaults.py chose it): diabetes, 5-fold CV."""
+    X, y = load_diabetes(return_X_y=True)
+    folds = KFold(5, shuffle=True, random_state=0)
+
+    def cv_r2(model):
+        return cross_val_score(make_pipeline(StandardScaler(), model), X, y, cv=folds).mean()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ours = cv_r2(ShallowNNRegressor(random_state=0))
+        mlps_penalty = cv_r2(ShallowNNRegressor(l2=0.0001, random_state=0))
+    assert ours >= cv_r2(RidgeCV()) - 0.01
+    assert mlps_penalty < ours - 0.1
 
 
 def test_r2_history_matches_r2_score_of_the_last_gd_epoch(friedman):
