@@ -3,8 +3,11 @@
     python benchmarks/fidelity.py
 
 Prints the largest relative difference between ShallowNNClassifier(solver="gd")
-and the course's loop written out in tests/test_classifier.py, and the largest
-gradient-check difference over every activation, output, weighting and L2 case.
+and the course's loop written out in tests/test_classifier.py, the same for
+ShallowNNRegressor(solver="gd") and the loop of tests/test_regressor.py (one and
+two targets, on the fast path), and the largest gradient-check difference over
+every activation, output (the regressors' identity and exp too), weighting and
+L2 case.
 """
 
 import itertools
@@ -16,7 +19,9 @@ from sklearn.datasets import make_classification
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from sklearn.datasets import make_regression  # noqa: E402
 from test_classifier import course_gradient_descent  # noqa: E402
+from test_regressor import course_regression, gd_regressor, standardized  # noqa: E402
 
 from sklearn_shallow import ShallowNNClassifier  # noqa: E402
 from sklearn_shallow.network import gradient_check, initialize  # noqa: E402
@@ -44,12 +49,24 @@ def seed_fidelity():
     return worst
 
 
+def regressor_fidelity():
+    worst = 0.0
+    for n_targets in (1, 2):
+        X, y = make_regression(n_samples=60, n_features=4, n_targets=n_targets, random_state=0)
+        reg = gd_regressor(n1=5, alpha=0.1, max_iter=25).fit(X, y)
+        reference = course_regression(X.T, standardized(y.reshape(60, -1)).T, 3, 5, 0.1, 25)
+        for name, P in reference.items():
+            difference = np.abs(reg.params_[name] - P) / np.maximum(np.abs(P), 1e-300)
+            worst = max(worst, float(difference.max()))
+    return worst
+
+
 def gradient_checks():
     rng = np.random.RandomState(0)
     worst = 0.0
     cases = itertools.product(
         ["relu", "tanh", "sigmoid", "identity"],
-        [("sigmoid", 1), ("sigmoid", 3), ("softmax", 4)],
+        [("sigmoid", 1), ("sigmoid", 3), ("softmax", 4), ("identity", 2), ("exp", 2)],
         [False, True],
         [0.0, 0.5],
     )
@@ -57,6 +74,10 @@ def gradient_checks():
         X = rng.randn(3, 7)
         if output == "softmax":
             Y = np.eye(n_out)[:, rng.randint(n_out, size=7)]
+        elif output == "identity":
+            Y = rng.randn(n_out, 7)
+        elif output == "exp":
+            Y = rng.poisson(2.0, size=(n_out, 7)).astype(float)
         else:
             Y = (rng.rand(n_out, 7) > 0.5).astype(float)
         params = initialize([3, 5, n_out], random_state=1)
@@ -71,4 +92,5 @@ def gradient_checks():
 
 if __name__ == "__main__":
     print(f"seed fidelity, max relative difference after 25 gd iterations: {seed_fidelity():.3g}")
-    print(f"gradient check, largest relative difference over 48 cases: {gradient_checks():.3g}")
+    print(f"regressor seed fidelity, the same for gd regression: {regressor_fidelity():.3g}")
+    print(f"gradient check, largest relative difference over 80 cases: {gradient_checks():.3g}")
