@@ -15,11 +15,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import make_classification
+from sklearn.datasets import make_classification, make_regression
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from sklearn.datasets import make_regression  # noqa: E402
 from test_classifier import course_gradient_descent  # noqa: E402
 from test_regressor import course_regression, gd_regressor, standardized  # noqa: E402
 
