@@ -14,7 +14,7 @@ from sklearn.datasets import make_classification
 from sklearn.externals.array_api_compat import array_namespace
 from sklearn.utils._array_api import _convert_to_numpy, get_namespace_and_device
 
-from sklearn_shallow import ShallowNNClassifier, move_to
+from sklearn_shallow import ShallowNNClassifier, ShallowNNRegressor, move_to
 
 
 def namespaces():
@@ -86,6 +86,31 @@ def test_fit_in_a_namespace_equals_numpy(xp_and_device, data, solver):
     assert (to_numpy(labels) == reference.predict(X)).mean() >= 0.99
     assert score == pytest.approx(reference.score(X, y), abs=0.01)
     assert_allclose(model.loss_curve_, reference.loss_curve_, rtol=TOLERANCE[dtype])
+
+
+@pytest.mark.parametrize("xp_and_device", list(namespaces()), indirect=True)
+@pytest.mark.parametrize("solver", ["gd", "adam"])
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_regressor_in_a_namespace_equals_numpy(xp_and_device, solver, loss):
+    """Dense numpy runs the fast path, the namespace the pure steps: the same fit."""
+    xp, device, dtype = xp_and_device
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 6).astype(dtype)
+    y = np.c_[np.exp(X[:, 0]), 3 + X[:, 1] ** 2].astype(dtype)  # two positive targets
+    options = dict(loss=loss, solver=solver, n1=8, max_iter=6, tol=None, random_state=0)
+    options.update(batch_size=50, l2=0.5)
+    w = rng.uniform(0.5, 2, size=120).astype(dtype)
+    reference = ShallowNNRegressor(**options).fit(X, y, sample_weight=w)
+    with sklearn.config_context(array_api_dispatch=True):
+        X_xp = to_xp(xp, device, X)
+        model = ShallowNNRegressor(**options)
+        model.fit(X_xp, to_xp(xp, device, y), sample_weight=to_xp(xp, device, w))
+        predicted = model.predict(X_xp)
+    assert get_namespace_and_device(predicted)[2] == get_namespace_and_device(X_xp)[2]
+    for name, P in model.params_.items():
+        assert_allclose(to_numpy(P), reference.params_[name], rtol=TOLERANCE[dtype], atol=1e-6)
+    assert_allclose(to_numpy(predicted), reference.predict(X), rtol=TOLERANCE[dtype])
+    assert_allclose(model.history_["r2"], reference.history_["r2"], rtol=TOLERANCE[dtype])
 
 
 @pytest.mark.parametrize("xp_and_device", list(namespaces()), indirect=True)
