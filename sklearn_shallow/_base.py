@@ -48,6 +48,10 @@ from ._validation import as_dtype, check_validation_X, num_rows, numpy_dtype, va
 from ._warnings import warn
 from .network import forward, initialize
 
+#: ``early_stopping='auto'`` stops on a validation score when the training data has
+#: more samples than this, as ``HistGradientBoostingClassifier`` does.
+AUTO_EARLY_STOPPING_SAMPLES = 10_000
+
 
 def solver_is_iterative(estimator):
     """``available_if`` condition of ``partial_fit``: not for ``'lbfgs'``."""
@@ -80,7 +84,7 @@ class BaseShallowNN(BaseEstimator):
         "warm_start": ["boolean"],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
@@ -176,7 +180,7 @@ class BaseShallowNN(BaseEstimator):
         y_val=None,
         classes=None,
     ):
-        if incremental and self.early_stopping:
+        if incremental and self._early_stopping_asked():
             raise ValueError(
                 "partial_fit does not support early_stopping=True: each call trains one "
                 "epoch on the data it is given, with no validation split to stop on. "
@@ -198,7 +202,8 @@ class BaseShallowNN(BaseEstimator):
             state = self._fresh_state(X, Y, rng)
             n_iter_before = 0
         data = Data(X, Y, sample_weight)
-        validation = self._validation_data(data, y, X_val, y_val, targets, rng, incremental)
+        stops_early = self._stops_early(X.shape[0], incremental)
+        validation = self._validation_data(data, y, X_val, y_val, targets, rng, split=stops_early)
         if isinstance(validation, tuple):
             data, validation = validation
         network = Network(self.activation, targets.output, self.l2)
@@ -206,7 +211,7 @@ class BaseShallowNN(BaseEstimator):
             data,
             validation,
             state,
-            self._settings(data.X.shape[0], owner),
+            self._settings(data.X.shape[0], owner, early_stopping=stops_early),
             network,
             rng=rng,
             incremental=incremental,
@@ -235,7 +240,7 @@ class BaseShallowNN(BaseEstimator):
         n_val = 0
         if X_val is not None:
             n_val = num_rows(X_val)
-        elif self.early_stopping and not incremental and self.solver != "lbfgs":
+        elif self._stops_early(n_samples, incremental):
             n_val = math.ceil(self.validation_fraction * n_samples)
         batch_size = self.batch_size if self.solver in ("sgd", "adam") else n_samples
         batch_size = min(n_samples, 200 if batch_size == "auto" else batch_size)
@@ -271,10 +276,11 @@ class BaseShallowNN(BaseEstimator):
                 f"every weight of {what} is zero."
             )
 
-    def _validation_data(self, data, y, X_val, y_val, targets, rng, incremental):
+    def _validation_data(self, data, y, X_val, y_val, targets, rng, split):
         """The validation set: the explicit one, a split (stratified where it can be), or none.
 
-        A split returns ``(training part, validation part)``.
+        ``split``: whether the fit stops early (a split is made when no ``X_val``
+        is given); it returns ``(training part, validation part)``.
         """
         if (X_val is None) != (y_val is None):
             raise ValueError("X_val and y_val must be given together (got only one).")
@@ -284,12 +290,24 @@ class BaseShallowNN(BaseEstimator):
             X_val = check_validation_X(self, X_val, X, xp)
             Y_val = self._encode_validation(y_val, X_val, targets, numpy_dtype(X, xp))
             return Data(X_val, move(Y_val, xp, device))
-        if not (self.early_stopping and not incremental and self.solver != "lbfgs"):
+        if not split:
             return None
         train_rows, val_rows = validation_split(
             X.shape[0], self._stratify(y, targets), self.validation_fraction, rng
         )
         return data.rows(train_rows), data.rows(val_rows)
+
+    def _early_stopping_asked(self):
+        """``early_stopping=True`` (not ``'auto'``, which only switches it on for large data)."""
+        return not isinstance(self.early_stopping, str) and bool(self.early_stopping)
+
+    def _stops_early(self, n_samples, incremental):
+        """Whether a fit on ``n_samples`` stops on a validation score (``'auto'`` resolved)."""
+        if incremental or self.solver == "lbfgs":
+            return False
+        if isinstance(self.early_stopping, str):  # 'auto'
+            return n_samples > AUTO_EARLY_STOPPING_SAMPLES
+        return bool(self.early_stopping)
 
     # ------------------------------------------------------------ the engine
 
@@ -306,7 +324,7 @@ class BaseShallowNN(BaseEstimator):
             )
         return min(self.batch_size, n_samples)
 
-    def _settings(self, n_samples, owner):
+    def _settings(self, n_samples, owner, early_stopping):
         """The engine's :class:`~._engine.Settings` from the hyper-parameters."""
         rule = None
         if self.solver != "lbfgs":
@@ -330,7 +348,7 @@ class BaseShallowNN(BaseEstimator):
             max_fun=self.max_fun,
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
-            early_stopping=self.early_stopping,
+            early_stopping=early_stopping,
             verbose=self.verbose,
             callback=self.callback,
             owner=owner,

@@ -103,12 +103,16 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         Momentum of ``'sgd'``, in [0, 1].
     nesterovs_momentum : bool, default=True
         Use Nesterov's momentum with ``'sgd'``.
-    early_stopping : bool, default=False
+    early_stopping : bool or 'auto', default='auto'
         Hold out ``validation_fraction`` of the training data (stratified: each
         class needs 2 samples), or use ``X_val, y_val`` when given to ``fit``,
         and stop when the validation accuracy stalls; the parameters of the best
-        validation epoch are restored. Ignored by ``'lbfgs'``; ``partial_fit``
-        raises a ``ValueError``, as ``MLPClassifier``'s.
+        validation epoch are restored. ``'auto'`` does so when ``fit`` gets more
+        than 10,000 samples (as ``HistGradientBoostingClassifier``), where the
+        training loss keeps creeping down long after the accuracy stopped
+        rising; ``MLPClassifier``'s default is False. Ignored by ``'lbfgs'``;
+        ``partial_fit`` never stops early, and raises a ``ValueError`` with
+        ``early_stopping=True``, as ``MLPClassifier``'s.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
     beta_1, beta_2 : float, default=0.9, 0.999
@@ -227,7 +231,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         beta_1=0.9,
         beta_2=0.999,

@@ -14,7 +14,7 @@ from sklearn.metrics import recall_score
 from sklearn.model_selection import train_test_split
 from threadpoolctl import ThreadpoolController
 
-from sklearn_shallow import ShallowNNClassifier, _engine
+from sklearn_shallow import ShallowNNClassifier, ShallowNNRegressor, _base, _engine
 from sklearn_shallow._runners import Network, epoch_runner, evaluate
 from sklearn_shallow._solvers import GradientDescent, Momentum, _scipy_blas_single_threaded
 from sklearn_shallow._validation import validation_split
@@ -470,3 +470,44 @@ def test_warm_start_fit_counts_stalled_epochs_afresh(binary):
 def test_lbfgs_with_tol_none_runs_max_iter_iterations(iris):
     clf = ShallowNNClassifier(6, solver="lbfgs", tol=None, max_iter=300, random_state=0)
     assert clf.fit(*iris).n_iter_ == 300
+
+
+@pytest.mark.parametrize("Estimator", [ShallowNNClassifier, ShallowNNRegressor])
+def test_auto_early_stopping_switches_on_above_the_sample_threshold(iris, Estimator, monkeypatch):
+    """'auto' (the default) stops on a validation split for large data only."""
+    X, y = iris
+    monkeypatch.setattr(_base, "AUTO_EARLY_STOPPING_SAMPLES", 120)
+    options = dict(n1=5, max_iter=40, random_state=0)
+    assert Estimator().early_stopping == "auto"
+    rows = np.random.RandomState(0).permutation(150)
+    small = Estimator(**options).fit(X[rows[:120]], y[rows[:120]])
+    large = Estimator(**options).fit(X[rows], y[rows])
+    assert small.validation_scores_ is None and small.best_loss_ is not None
+    assert len(large.validation_scores_) == large.n_iter_ and large.best_loss_ is None
+    explicit = Estimator(**options, early_stopping=True).fit(X[rows], y[rows])
+    assert_allclose(large.validation_scores_, explicit.validation_scores_)
+    for name, P in explicit.params_.items():
+        assert_array_equal(large.params_[name], P)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_auto_early_stopping_is_off_for_lbfgs_and_partial_fit(iris, solver, monkeypatch):
+    X, y = iris
+    monkeypatch.setattr(_base, "AUTO_EARLY_STOPPING_SAMPLES", 10)
+    model = ShallowNNClassifier(n1=5, solver=solver, max_iter=5, random_state=0)
+    if solver == "adam":
+        model.partial_fit(X, y, classes=[0, 1, 2])  # no error: 'auto' is not True
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+    assert model.validation_scores_ is None
+
+
+def test_auto_early_stopping_uses_an_explicit_validation_set(iris, monkeypatch):
+    X, y = iris
+    monkeypatch.setattr(_base, "AUTO_EARLY_STOPPING_SAMPLES", 100)
+    model = ShallowNNClassifier(n1=5, max_iter=200, random_state=0)
+    model.fit(X[:120], y[:120] % 2, X_val=X[120:], y_val=y[120:] % 2)
+    assert model.best_loss_ is None  # stopped on the validation accuracy
+    assert model.best_epoch_ == 1 + int(np.argmax(model.validation_scores_))
