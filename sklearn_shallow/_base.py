@@ -43,7 +43,7 @@ from ._engine import Data, FitState, Settings, Stopping, history_keys, train
 from ._fast import buffer_rows
 from ._memory import FitSize
 from ._runners import Network
-from ._solvers import make_update_rule
+from ._solvers import auto_learning_rate, make_update_rule
 from ._validation import as_dtype, check_validation_X, num_rows, numpy_dtype, validation_split
 from ._warnings import warn
 from .network import forward, initialize
@@ -71,7 +71,7 @@ class BaseShallowNN(BaseEstimator):
         "n1": [Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "solver": [StrOptions({"gd", "sgd", "adam", "lbfgs"})],
-        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "l2": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
@@ -193,13 +193,14 @@ class BaseShallowNN(BaseEstimator):
             X, y, sample_weight, classes, continuing, incremental
         )
         self._check_memory(X, Y, X_val, incremental, targets.output)
+        alpha = self._learning_rate_for(X, sample_weight, continuing)
         if continuing:
             rng = self._continued_rng()
-            state = self._saved_state()
+            state = self._saved_state(alpha)
             n_iter_before = state.n_iter
         else:
             rng = check_random_state(self.random_state)
-            state = self._fresh_state(X, Y, rng)
+            state = self._fresh_state(X, Y, rng, alpha)
             n_iter_before = 0
         data = Data(X, Y, sample_weight)
         stops_early = self._stops_early(X.shape[0], incremental)
@@ -211,12 +212,13 @@ class BaseShallowNN(BaseEstimator):
             data,
             validation,
             state,
-            self._settings(data.X.shape[0], owner, early_stopping=stops_early),
+            self._settings(data.X.shape[0], owner, alpha=alpha, early_stopping=stops_early),
             network,
             rng=rng,
             incremental=incremental,
         )
         self._set_state(state, targets, Y.shape[1], X, n_iter_before=n_iter_before)
+        self.alpha_ = float(alpha)
         return self
 
     def _check_architecture(self):
@@ -324,7 +326,15 @@ class BaseShallowNN(BaseEstimator):
             )
         return min(self.batch_size, n_samples)
 
-    def _settings(self, n_samples, owner, early_stopping):
+    def _learning_rate_for(self, X, sample_weight, continuing):
+        """``alpha``, or what ``'auto'`` gives: chosen on the data of the first fit, then kept."""
+        if not isinstance(self.alpha, str):
+            return self.alpha
+        if continuing and hasattr(self, "alpha_"):
+            return self.alpha_
+        return auto_learning_rate(X, self.solver, sample_weight)
+
+    def _settings(self, n_samples, owner, alpha, early_stopping):
         """The engine's :class:`~._engine.Settings` from the hyper-parameters."""
         rule = None
         if self.solver != "lbfgs":
@@ -338,7 +348,7 @@ class BaseShallowNN(BaseEstimator):
             )
         return Settings(
             solver=self.solver,
-            alpha=self.alpha,
+            alpha=alpha,
             rule=rule,
             schedule=self.learning_rate,
             power_t=self.power_t,
@@ -357,24 +367,24 @@ class BaseShallowNN(BaseEstimator):
 
     # ------------------------------------------------------------ fitted state
 
-    def _fresh_state(self, X, Y, rng):
+    def _fresh_state(self, X, Y, rng, alpha):
         xp, _, device = get_namespace_and_device(X)
         params = initialize(
             [X.shape[1], self.n1, Y.shape[1]], random_state=rng, dtype=numpy_dtype(X, xp)
         )
         return FitState(
             params={name: move(P, xp, device) for name, P in params.items()},
-            learning_rate=self.alpha,
+            learning_rate=alpha,
             history={key: [] for key in history_keys(self._score_name)},
         )
 
-    def _saved_state(self):
+    def _saved_state(self, alpha):
         return FitState(
             params=self.params_,
             opt_state=getattr(self, "_optimizer_state", {}),
             n_iter=self._epochs,
             t=self.t_,
-            learning_rate=getattr(self, "_learning_rate", self.alpha),
+            learning_rate=getattr(self, "_learning_rate", alpha),
             stopping=Stopping(**getattr(self, "_stopping", {})),
             history={
                 key: list(self.history_.get(key, [math.nan] * self._epochs))

@@ -59,11 +59,15 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         - ``'adam'``: mini-batch Adam;
         - ``'lbfgs'``: scipy's L-BFGS-B on the full-batch loss (``alpha``,
           ``batch_size`` and the schedules do not apply).
-    alpha : float, default=0.01
+    alpha : float or 'auto', default='auto'
         Learning rate (``learning_rate_init`` in ``MLPClassifier``, whose default
-        is 0.001). The defaults were chosen by measurement
-        (``benchmarks/defaults.py``): behind a ``MinMaxScaler`` they match or beat
-        ``MLPClassifier()`` on iris, wine, breast_cancer and digits, and converge.
+        is 0.001). ``'auto'`` gives 0.01, and for ``'adam'`` at most
+        ``0.1 / mean ‖x‖₁`` (the mean L1 norm of the rows of ``X``): an Adam
+        step moves each weight by about the rate, so on wide inputs 0.01 would
+        move a hidden unit's input by several units at once and can leave every
+        relu unit dead. It is chosen on the data of the first fit and kept by
+        ``warm_start`` and ``partial_fit`` (``alpha_``). The defaults were chosen
+        by measurement (``benchmarks/defaults.py``, docs' changes page).
     l2 : float, default=0.0001
         L2 penalty strength: ``(l2 / 2m) (‖W1‖² + ‖W2‖²)`` is added to the loss
         (``alpha`` in ``MLPClassifier``). Biases are not penalised.
@@ -149,6 +153,8 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when ``X`` had string column names.
+    alpha_ : float
+        The learning rate the fit used: ``alpha``, or what ``'auto'`` chose.
     n_iter_ : int
         Number of epochs (``'lbfgs'``: iterations) run by the last call, as in
         ``MLPClassifier``: a warm-started ``fit`` counts its own, ``partial_fit``
@@ -218,7 +224,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         *,
         activation="relu",
         solver="adam",
-        alpha=0.01,
+        alpha="auto",
         l2=0.0001,
         batch_size="auto",
         learning_rate="constant",

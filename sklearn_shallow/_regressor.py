@@ -62,8 +62,10 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
         (Nesterov's) momentum, ``'adam'`` mini-batch Adam, ``'lbfgs'`` scipy's
         L-BFGS-B on the full-batch loss (``alpha``, ``batch_size`` and the
         schedules do not apply).
-    alpha : float, default=0.01
-        Learning rate (``learning_rate_init`` in ``MLPRegressor``).
+    alpha : float or 'auto', default=0.01
+        Learning rate (``learning_rate_init`` in ``MLPRegressor``). ``'auto'``
+        as in :class:`ShallowNNClassifier` (its default there); the regressor's
+        default was measured at 0.01 (``l2``).
     l2 : float, default=4.0
         L2 penalty strength: ``(l2 / 2m) (‖W1‖² + ‖W2‖²)`` is added to the loss
         (``alpha`` in ``MLPRegressor``, whose default is 0.0001). Biases are not
@@ -139,6 +141,8 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when ``X`` had string column names.
+    alpha_ : float
+        The learning rate the fit used: ``alpha``, or what ``'auto'`` chose.
     n_iter_ : int
         Number of epochs (``'lbfgs'``: iterations) run by the last call, as in
         ``MLPClassifier``: a warm-started ``fit`` counts its own, ``partial_fit``

@@ -26,13 +26,60 @@ import math
 
 import numpy as np
 import scipy.optimize
+import scipy.sparse as sp
 
-from ._array_api import flush_subnormal, namespace
+from ._array_api import flush_subnormal, move, namespace
 from ._blas import scipy_blas, single_threaded
 from .network import update
 
 #: When the learning rate of the ``'adaptive'`` schedule falls below this, training stops.
 MIN_ADAPTIVE_LEARNING_RATE = 1e-6
+
+#: ``alpha='auto'``: the learning rate, and for ``'adam'`` its ceiling.
+AUTO_LEARNING_RATE = 0.01
+
+#: ``alpha='auto'`` with ``'adam'``: how far one step may move a hidden unit's input.
+AUTO_INPUT_SHIFT = 0.1
+
+_ROWS_PER_CHUNK = 8192
+
+
+def auto_learning_rate(X, solver, sample_weight=None):
+    """The learning rate that ``alpha='auto'`` gives for data ``X`` (samples as rows).
+
+    Adam moves every weight by about the learning rate at each of its first
+    steps, whatever the gradient's size, so a hidden unit's input ``w · x`` moves
+    by up to ``alpha ‖x‖₁``. On wide inputs (hundreds of features in ``[0, 1]``)
+    ``alpha=0.01`` moves it by several units at once and can leave every relu
+    unit dead. ``'adam'`` gets ``min(0.01, 0.1 / mean ‖x‖₁)`` (the mean weighted
+    by ``sample_weight``, so that a weight of 2 is a repeated row): a first step
+    moves an input by about 0.1 at most; the other solvers, whose steps scale
+    with the gradient, get 0.01.
+    """
+    if solver != "adam":
+        return AUTO_LEARNING_RATE
+    l1 = mean_row_l1_norm(X, sample_weight)
+    if not l1 > 0:
+        return AUTO_LEARNING_RATE
+    return min(AUTO_LEARNING_RATE, AUTO_INPUT_SHIFT / l1)
+
+
+def mean_row_l1_norm(X, sample_weight=None):
+    """``mean_i ‖x_i‖₁`` (weighted) of dense, sparse or array API ``X``, without copying ``X``."""
+    if sp.issparse(X):
+        norms = np.asarray(abs(X).sum(axis=1)).ravel()
+    elif isinstance(X, np.ndarray):
+        starts = range(0, X.shape[0], _ROWS_PER_CHUNK)
+        norms = np.concatenate(
+            [np.abs(X[i : i + _ROWS_PER_CHUNK]).sum(axis=1) for i in starts] or [np.zeros(0)]
+        )
+    else:
+        xp = namespace(X)
+        norms = np.asarray(move(xp.sum(xp.abs(X), axis=1)), dtype=np.float64)
+    if sample_weight is None:
+        return float(norms.mean())
+    w = np.asarray(move(sample_weight), dtype=np.float64)
+    return float(norms @ w / w.sum())
 
 
 class GradientDescent:

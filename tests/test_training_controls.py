@@ -511,3 +511,69 @@ def test_auto_early_stopping_uses_an_explicit_validation_set(iris, monkeypatch):
     model.fit(X[:120], y[:120] % 2, X_val=X[120:], y_val=y[120:] % 2)
     assert model.best_loss_ is None  # stopped on the validation accuracy
     assert model.best_epoch_ == 1 + int(np.argmax(model.validation_scores_))
+
+
+def _wide_data():
+    X, y = make_classification(n_samples=200, n_features=500, n_informative=20, random_state=0)
+    return (X - X.min(axis=0)) / (X.max(axis=0) - X.min(axis=0)), y
+
+
+def test_auto_alpha_bounds_adams_first_steps_by_the_rows_l1_norm(iris):
+    X, y = _wide_data()
+    model = ShallowNNClassifier(n1=20, max_iter=3, tol=None, random_state=0).fit(X, y)
+    assert model.alpha == "auto"
+    expected = 0.1 / np.abs(X).sum(axis=1).mean()
+    assert model.alpha_ == pytest.approx(expected, rel=1e-12) and expected < 0.001
+    assert model.history_["learning_rate"] == [model.alpha_] * 3
+    # Narrow data, or another solver: 0.01.
+    X_iris, y_iris = iris
+    assert ShallowNNClassifier(max_iter=2, tol=None).fit(X_iris, y_iris).alpha_ == 0.01
+    for solver in ("sgd", "gd"):
+        sgd = ShallowNNClassifier(solver=solver, max_iter=2, tol=None).fit(X, y)
+        assert sgd.alpha_ == 0.01
+    assert ShallowNNClassifier(alpha=0.5, max_iter=2, tol=None).fit(X, y).alpha_ == 0.5
+    zeros = ShallowNNClassifier(max_iter=2, tol=None).fit(np.zeros((10, 3)), [0, 1] * 5)
+    assert zeros.alpha_ == 0.01
+
+
+def test_auto_alpha_keeps_relu_units_alive_on_wide_inputs():
+    """200 x 500 in [0, 1]: Adam at 0.01 kills every relu unit and predicts one class."""
+    X, y = _wide_data()
+    X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
+    auto = ShallowNNClassifier(random_state=0).fit(X_train, y_train)
+    fixed = ShallowNNClassifier(alpha=0.01, random_state=0).fit(X_train, y_train)
+
+    def alive(model):
+        return np.mean(np.any(model.params_["W1"] @ X_train.T + model.params_["b1"] > 0, axis=1))
+
+    assert alive(fixed) < 0.05 and len(np.unique(fixed.predict(X_test))) == 1
+    assert alive(auto) > 0.5 and len(np.unique(auto.predict(X_test))) == 2
+
+
+def test_auto_alpha_is_chosen_once_and_kept_by_continued_fits():
+    X, y = _wide_data()
+    model = ShallowNNClassifier(n1=10, random_state=0).partial_fit(X[:50], y[:50], classes=[0, 1])
+    first = model.alpha_
+    model.partial_fit(10 * X[50:], y[50:])  # other data would give another rate
+    assert model.alpha_ == first
+    model.set_params(warm_start=True, max_iter=2, tol=None).fit(10 * X, y)
+    assert model.alpha_ == first
+    model.set_params(alpha=0.02).fit(X, y)
+    assert model.alpha_ == 0.02
+
+
+def test_auto_alpha_is_the_same_for_sparse_input():
+    X, y = _wide_data()
+    X[X < 0.5] = 0
+    dense = ShallowNNClassifier(max_iter=1, tol=None).fit(X, y)
+    sparse = ShallowNNClassifier(max_iter=1, tol=None).fit(scipy.sparse.csr_matrix(X), y)
+    assert sparse.alpha_ == pytest.approx(dense.alpha_, rel=1e-12)
+
+
+def test_auto_alpha_weighs_rows_as_repeats():
+    X, y = _wide_data()
+    w = np.r_[np.full(100, 2), np.ones(100)]
+    weighted = ShallowNNClassifier(max_iter=1, tol=None).fit(X, y, sample_weight=w)
+    repeated = ShallowNNClassifier(max_iter=1, tol=None).fit(np.r_[X[:100], X], np.r_[y[:100], y])
+    assert weighted.alpha_ == pytest.approx(repeated.alpha_, rel=1e-12)
+    assert weighted.alpha_ != pytest.approx(ShallowNNClassifier(max_iter=1).fit(X, y).alpha_)
