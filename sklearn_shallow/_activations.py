@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, log_expit
 
 from ._array_api import is_numpy
 
@@ -211,6 +211,20 @@ def softmax(Z, xp):
     """
     E = xp.exp(Z - xp.max(Z, axis=0, keepdims=True))
     return E / xp.sum(E, axis=0, keepdims=True)
+
+
+def log_sigmoid(Z, xp):
+    """``log σ(Z) = -log(1 + exp(-Z))``, finite where ``σ(Z)`` underflows to 0."""
+    if is_numpy(xp):
+        return log_expit(Z)
+    # min(z, 0) - log(1 + exp(-|z|)): the exponent is <= 0, nothing overflows.
+    return xp.where(Z < 0, Z, xp.zeros_like(Z)) - xp.log1p(xp.exp(-xp.abs(Z)))
+
+
+def log_softmax(Z, xp):
+    """``log softmax(Z)`` over the rows of ``Z``: ``Z - max - log Σ exp(Z - max)``."""
+    shifted = Z - xp.max(Z, axis=0, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=0, keepdims=True))
 
 
 def exponential(Z, xp):

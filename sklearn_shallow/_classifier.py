@@ -18,7 +18,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from . import _targets
-from ._activations import sigmoid
+from ._activations import log_sigmoid, log_softmax, sigmoid
 from ._array_api import is_numpy, move, namespace
 from ._base import BaseShallowNN, solver_is_iterative
 from ._compat import StrOptions, _fit_context, get_namespace, get_namespace_and_device
@@ -518,7 +518,11 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         return self._output_activations(X, "predict_proba").T
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba` (``-inf`` where a probability underflows to 0).
+        """Logarithm of :meth:`predict_proba`, computed from the logits ``Z2``.
+
+        ``log σ(z)`` and ``log softmax(z)`` are taken from ``z`` itself, so a
+        probability that rounds to 0 still has a finite logarithm (``-745``
+        and beyond, not ``-inf``).
 
         Parameters
         ----------
@@ -529,10 +533,20 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         -------
         log_proba : array of shape (n_samples, n_classes)
         """
-        P = self._output_activations(X, "predict_log_proba").T
-        xp = namespace(P)
-        with np.errstate(divide="ignore"):
-            return xp.log(P)
+        check_is_fitted(self)
+        softmax = self.out_activation_ == "softmax"
+        binary = not softmax and not self._multilabel
+
+        def log_probabilities(A_out, cache, xp):
+            Z2 = cache["Z2"]
+            if softmax:
+                return log_softmax(Z2, xp)
+            if binary:  # log P(classes_[0]) = log σ(-z)
+                return xp.concat([log_sigmoid(-Z2, xp), log_sigmoid(Z2, xp)], axis=0)
+            return log_sigmoid(Z2, xp)
+
+        n_classes = self.classes_.shape[0]
+        return self._forward_by_chunks(X, "predict_log_proba", n_classes, log_probabilities).T
 
     def predict(self, X):
         """Predicted class of each sample (0/1 indicators for multilabel targets).

@@ -129,6 +129,23 @@ def test_predict_log_proba_is_the_log_of_predict_proba(iris):
     assert_allclose(clf.predict_log_proba(X), np.log(clf.predict_proba(X)))
 
 
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+def test_predict_log_proba_stays_finite_where_a_probability_underflows(iris, kind):
+    X, y = iris
+    if kind == "binary":
+        y = y % 2
+    elif kind == "multilabel":
+        y = np.c_[y == 0, y == 2].astype(int)
+    clf = ShallowNNClassifier(n1=5, random_state=0, max_iter=20, tol=None).fit(X, y)
+    for name in ("W2", "b2"):
+        clf.params_[name] = 2000 * clf.params_[name]  # logits of several hundred
+    proba, log_proba = clf.predict_proba(X), clf.predict_log_proba(X)
+    assert (proba == 0).any()
+    assert np.isfinite(log_proba).all() and log_proba.min() < -745  # log of the smallest double
+    clear = proba > 1e-300
+    assert_allclose(log_proba[clear], np.log(proba[clear]), rtol=1e-9, atol=1e-12)
+
+
 def test_float32_input_keeps_float32_parameters_and_outputs(iris):
     X, y = iris
     clf = ShallowNNClassifier(random_state=0, max_iter=5, tol=None).fit(X.astype(np.float32), y)
