@@ -491,15 +491,27 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
     def _output_activations(self, X, method):
         """Class probabilities of shape ``(n_classes, m)``, computed by chunks of rows."""
         check_is_fitted(self)
-        binary = self.out_activation_ == "sigmoid" and not self._multilabel
-
-        def probabilities(A_out, cache, xp):
-            if binary:
-                # P(classes_[0]) = 1 - sigmoid(z) = sigmoid(-z), exact where 1 - p rounds.
-                return xp.concat([sigmoid(-cache["Z2"], xp), A_out], axis=0)
-            return A_out
-
+        probabilities = self._probabilities
         return self._forward_by_chunks(X, method, self.classes_.shape[0], probabilities)
+
+    def _probabilities(self, A_out, cache, xp):
+        """A chunk's probabilities, ``(n_classes, rows)``, from its outputs and logits."""
+        if self.out_activation_ == "sigmoid" and not self._multilabel:
+            # P(classes_[0]) = 1 - sigmoid(z) = sigmoid(-z), exact where 1 - p rounds.
+            return xp.concat([sigmoid(-cache["Z2"], xp), A_out], axis=0)
+        return A_out
+
+    def _log_probabilities(self, A_out, cache, xp):
+        """``log`` of :meth:`_probabilities`; from the logits where a probability is 0."""
+        P, Z2 = self._probabilities(A_out, cache, xp), cache["Z2"]
+        if self.out_activation_ == "softmax":
+            from_logits = log_softmax(Z2, xp)
+        elif self._multilabel:
+            from_logits = log_sigmoid(Z2, xp)
+        else:  # log P(classes_[0]) = log σ(-z)
+            from_logits = xp.concat([log_sigmoid(-Z2, xp), log_sigmoid(Z2, xp)], axis=0)
+        positive = P > 0
+        return xp.where(positive, xp.log(xp.where(positive, P, xp.ones_like(P))), from_logits)
 
     def predict_proba(self, X):
         """Probability of each class (each label, for multilabel targets).
@@ -518,11 +530,12 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         return self._output_activations(X, "predict_proba").T
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`, computed from the logits ``Z2``.
+        """Logarithm of :meth:`predict_proba`, finite where a probability underflows.
 
-        ``log σ(z)`` and ``log softmax(z)`` are taken from ``z`` itself, so a
-        probability that rounds to 0 still has a finite logarithm (``-745``
-        and beyond, not ``-inf``).
+        ``log(predict_proba)`` where the probability is positive (so both give
+        the same arg-max); where it rounds to 0, ``log σ(z)`` or
+        ``log softmax(z)`` from the logits ``z``: ``-745`` and beyond, not
+        ``-inf``.
 
         Parameters
         ----------
@@ -534,18 +547,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         log_proba : array of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        softmax = self.out_activation_ == "softmax"
-        binary = not softmax and not self._multilabel
-
-        def log_probabilities(A_out, cache, xp):
-            Z2 = cache["Z2"]
-            if softmax:
-                return log_softmax(Z2, xp)
-            if binary:  # log P(classes_[0]) = log σ(-z)
-                return xp.concat([log_sigmoid(-Z2, xp), log_sigmoid(Z2, xp)], axis=0)
-            return log_sigmoid(Z2, xp)
-
-        n_classes = self.classes_.shape[0]
+        n_classes, log_probabilities = self.classes_.shape[0], self._log_probabilities
         return self._forward_by_chunks(X, "predict_log_proba", n_classes, log_probabilities).T
 
     def predict(self, X):
