@@ -4,6 +4,9 @@
 (or the partitions of a dask DataFrame) through ``estimator.partial_fit``, one
 block in memory at a time; :func:`predict` and :func:`predict_proba` map the
 fitted estimator over the blocks and return dask arrays, computing nothing.
+All of it works for :class:`~sklearn_shallow.ShallowNNClassifier` and
+:class:`~sklearn_shallow.ShallowNNRegressor` alike, except
+:func:`predict_proba`, which needs a classifier.
 
 To spread a hyper-parameter search over a cluster instead, no code from this
 module is needed: run scikit-learn's ``GridSearchCV`` inside
@@ -15,6 +18,7 @@ This module needs dask: ``pip install "sklearn-shallow[dask]"``.
 from numbers import Integral
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -51,24 +55,30 @@ def fit_incremental(
     Parameters
     ----------
     estimator : estimator with a ``partial_fit`` method
-        Typically a :class:`~sklearn_shallow.ShallowNNClassifier` with solver
-        ``'adam'``, ``'sgd'`` or ``'gd'``. It is trained in place, continuing
+        Typically a :class:`~sklearn_shallow.ShallowNNClassifier` or a
+        :class:`~sklearn_shallow.ShallowNNRegressor` with solver ``'adam'``,
+        ``'sgd'`` or ``'gd'``. It is trained in place, continuing
         from its current state if it is already fitted (as ``partial_fit``
         does); pass ``sklearn.base.clone(estimator)`` for a fresh start.
     X : dask.array.Array of shape (n_samples, n_features), or dask DataFrame
         Training data. Its row blocks (partitions) are the units of work; for
-        ``ShallowNNClassifier``, each block is one ``partial_fit`` call, that is,
-        one epoch of the solver over that block.
-    y : dask.array.Array, dask Series, or array-like of shape (n_samples,) or \
-(n_samples, n_labels)
-        Class labels, or a multilabel indicator matrix. A dask array is
+        ``ShallowNNClassifier`` and ``ShallowNNRegressor``, each block is one
+        ``partial_fit`` call, that is, one epoch of the solver over that block.
+    y : dask.array.Array, dask Series or DataFrame, or array-like of shape \
+(n_samples,) or (n_samples, n_outputs)
+        For a classifier, class labels or a multilabel indicator matrix; for a
+        regressor, target values, one column per output. A dask array is
         rechunked to the row blocks of ``X`` when its chunks differ; a dask
-        Series must have as many partitions as ``X``; an in-memory array is
-        sliced along the row blocks of ``X`` (which must have known sizes).
+        Series or DataFrame must have as many partitions as ``X``; an in-memory
+        array is sliced along the row blocks of ``X`` (which must have known
+        sizes).
     classes : array-like of shape (n_classes,), default=None
-        Every class of ``y``. When ``None``, for an estimator not yet fitted and
-        1-D ``y``, the classes are found with one extra pass over ``y``, block
-        by block (which computes ``X`` too when ``y`` is derived from it).
+        Every class of ``y``, for a classifier only. When ``None``, for a
+        classifier not yet fitted and 1-D ``y``, the classes are found with one
+        extra pass over ``y``, block by block (which computes ``X`` too when
+        ``y`` is derived from it); a fitted classifier keeps its ``classes_``,
+        even when the blocks hold only some of them. A regressor takes no
+        ``classes``, and no extra pass is made over its ``y``.
     epochs : int, default=1
         Number of passes over all blocks.
     shuffle_blocks : bool, default=True
@@ -92,7 +102,8 @@ def fit_incremental(
     ------
     TypeError
         If ``estimator`` has no ``partial_fit`` method (e.g.
-        ``ShallowNNClassifier(solver='lbfgs')``), if ``X`` is not a dask
+        ``ShallowNNClassifier(solver='lbfgs')``), if ``classes`` is given for
+        an estimator that is not a classifier, if ``X`` is not a dask
         collection, or if ``epochs`` or ``shuffle_blocks`` has the wrong type.
     ValueError
         If ``epochs < 1``, if ``X`` is not 2-D, or if ``y`` or
@@ -102,6 +113,7 @@ def fit_incremental(
     --------
     predict, predict_proba : Lazy predictions on dask arrays.
     sklearn_shallow.ShallowNNClassifier.partial_fit : What runs on each block.
+    sklearn_shallow.ShallowNNRegressor.partial_fit : The same, for regression.
 
     Notes
     -----
@@ -126,8 +138,20 @@ def fit_incremental(
     >>> y_pred = predict(model, X)  # a dask array, nothing computed yet
     >>> bool((y_pred == y).mean().compute() > 0.9)
     True
+
+    A regressor takes no ``classes``:
+
+    >>> from sklearn_shallow import ShallowNNRegressor
+    >>> target = X[:, 0] * X[:, 1]
+    >>> regressor = ShallowNNRegressor(n1=16, l2=0.0, random_state=0)
+    >>> regressor = fit_incremental(regressor, X, target, epochs=20, random_state=0)
+    >>> predict(regressor, X)
+    dask.array<predict, shape=(2000,), dtype=float64, chunksize=(500,), chunktype=numpy.ndarray>
+    >>> bool(regressor.score(X.compute(), target.compute()) > 0.9)  # R²
+    True
     """
     _check_partial_fit(estimator)
+    _check_classes(estimator, classes)
     epochs = _check_epochs(epochs)
     if not isinstance(shuffle_blocks, (bool, np.bool_)):
         raise TypeError(
@@ -138,7 +162,7 @@ def fit_incremental(
     X_blocks, row_chunks = _split_X(X)
     y_blocks = _split_like_X(y, "y", row_chunks)
     w_blocks = _split_like_X(sample_weight, "sample_weight", row_chunks)
-    if classes is None and not hasattr(estimator, "classes_") and _ndim(y) == 1:
+    if _needs_classes(estimator, classes, y):
         classes = _unique_labels(y_blocks)
 
     n_blocks = len(X_blocks)
@@ -150,22 +174,24 @@ def fit_incremental(
 
 
 def predict(estimator, X):
-    """Predict the class of each row of a dask array, lazily, block by block.
+    """Predict the class or the target values of each row of a dask array, lazily.
 
     Parameters
     ----------
     estimator : fitted estimator
-        Any fitted scikit-learn classifier, e.g. a fitted
-        :class:`~sklearn_shallow.ShallowNNClassifier`.
+        Any fitted scikit-learn classifier or regressor, e.g. a fitted
+        :class:`~sklearn_shallow.ShallowNNClassifier` or
+        :class:`~sklearn_shallow.ShallowNNRegressor`.
     X : dask.array.Array of shape (n_samples, n_features), or dask DataFrame
         Input data. Column blocks, if any, are merged first (lazily).
 
     Returns
     -------
-    y_pred : dask.array.Array of shape (n_samples,) or (n_samples, n_labels)
+    y_pred : dask.array.Array of shape (n_samples,) or (n_samples, n_outputs)
         ``estimator.predict`` of each row block of ``X``, with the same row
-        chunks (of unknown sizes, for a DataFrame); nothing is computed until
-        you call ``.compute()``.
+        chunks (of unknown sizes, for a DataFrame): 1-D for one label or one
+        regression target, 2-D for multilabel classes or several targets.
+        Nothing is computed until you call ``.compute()``.
 
     See Also
     --------
@@ -195,7 +221,9 @@ def predict_proba(estimator, X):
     Parameters
     ----------
     estimator : fitted estimator
-        Any fitted scikit-learn classifier with ``predict_proba``.
+        Any fitted scikit-learn classifier with ``predict_proba``, e.g. a
+        fitted :class:`~sklearn_shallow.ShallowNNClassifier`; a regressor,
+        such as :class:`~sklearn_shallow.ShallowNNRegressor`, has none.
     X : dask.array.Array of shape (n_samples, n_features), or dask DataFrame
         Input data. Column blocks, if any, are merged first (lazily).
 
@@ -204,6 +232,11 @@ def predict_proba(estimator, X):
     proba : dask.array.Array of shape (n_samples, n_classes)
         ``estimator.predict_proba`` of each row block of ``X``, with the same
         row chunks and a single column chunk.
+
+    Raises
+    ------
+    TypeError
+        If ``estimator`` has no ``predict_proba`` method (a regressor).
 
     See Also
     --------
@@ -237,6 +270,28 @@ def _check_partial_fit(estimator):
             f"estimator must have a partial_fit method; {estimator!r} has none "
             "(for ShallowNNClassifier, use solver='adam', 'sgd' or 'gd')."
         )
+
+
+def _check_classes(estimator, classes):
+    if classes is not None and not is_classifier(estimator):
+        raise TypeError(
+            f"classes applies to classifiers only; {estimator!r} is not one "
+            "(leave classes=None for a regressor)."
+        )
+
+
+def _needs_classes(estimator, classes, y):
+    """Whether the classes must be found from ``y``: for an unfitted classifier, 1-D ``y``.
+
+    A fitted classifier keeps its ``classes_``, even when the blocks hold only
+    some of them; a regressor has no classes, so ``y`` is never read for them.
+    """
+    return (
+        classes is None
+        and is_classifier(estimator)
+        and not hasattr(estimator, "classes_")
+        and _ndim(y) == 1
+    )
 
 
 def _check_epochs(epochs):
@@ -369,8 +424,12 @@ def _num_rows(data):
 
 def _map_row_blocks(estimator, method, X):
     """``getattr(estimator, method)`` mapped over the row blocks of ``X``, lazily."""
+    function = getattr(estimator, method, None)
+    if not callable(function):
+        raise TypeError(
+            f"{method} needs an estimator with a {method} method; {estimator!r} has none."
+        )
     check_is_fitted(estimator)
-    function = getattr(estimator, method)
     if _is_dask_frame(X) and _ndim(X) == 2:
         return _map_partitions(function, X)
     if not isinstance(X, da.Array):
