@@ -177,12 +177,18 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
     ``y`` needs nothing: the network is trained on rescaled targets and
     :meth:`predict` undoes the rescaling. For ``loss='squared_error'`` each
     target is standardised with its (weighted) mean and standard deviation (a
-    constant target keeps scale 1); for ``loss='poisson'`` each is divided by
-    its (weighted) mean, which keeps it non-negative and is the same as
-    shifting ``b2`` by ``log(mean)``. The scaling is computed by the first
-    ``fit`` (or ``partial_fit``) and kept by ``warm_start`` and later
-    ``partial_fit`` calls. R² does not change under this rescaling; the loss
-    (``loss_curve_``, ``history_``) is that of the rescaled targets.
+    target whose spread is within rounding of its mean is constant, and keeps
+    the scale ``max|y|``, 1 if it is all zeros); for ``loss='poisson'`` each is
+    divided by its (weighted) mean, which keeps it non-negative and is the same
+    as shifting ``b2`` by ``log(mean)``. Both are computed relative to
+    ``max|y|``, so any units work: a fit on ``c * y`` predicts ``c`` times the
+    fit on ``y`` (tested for ``c`` from 1e-30 to 1e30). Targets that the dtype of
+    ``X`` cannot hold (beyond its range, or varying by less than its smallest
+    normal number) raise a ``ValueError`` before training. The scaling is
+    computed by the first ``fit`` (or ``partial_fit``) and kept by
+    ``warm_start`` and later ``partial_fit`` calls. R² does not change under
+    this rescaling; the loss (``loss_curve_``, ``history_``) is that of the
+    rescaled targets.
 
     With ``solver='gd'``, ``tol=None`` and ``max_iter=k``, ``params_`` equals
     ``k`` applications of ``forward``, ``backward`` and ``update`` of
@@ -335,6 +341,17 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
             )
         )
 
+    def _fitted_architecture(self):
+        """``n1``, the activation and the loss: its output and its scaling of ``y``.
+
+        A changed ``loss`` is refused rather than re-derived: the output layer was
+        trained for the old output activation on targets scaled for it (the
+        Poisson scaling has no offset), so continuing from it is no better
+        than starting afresh.
+        """
+        loss = {output: loss for loss, output in OUTPUT_OF_LOSS.items()}[self.out_activation_]
+        return {**super()._fitted_architecture(), "loss": loss}
+
     def _check_memory(self, X, Y, X_val, incremental, output):
         """Refuse, before allocating anything, a fit larger than the memory left."""
         check_fit_memory(self._fit_size(X, Y, X_val, incremental, output), type(self).__name__)
@@ -365,7 +382,9 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
         else:
             offset, scale = _target_scaling(Y, sample_weight, self.loss)
         targets = RegressionTargets(OUTPUT_OF_LOSS[self.loss], offset, scale)
-        Y = ((Y - offset) / scale).astype(dtype)
+        Y = rescaled(Y, offset, scale)
+        check_representable(Y, offset, scale, dtype)
+        Y = Y.astype(dtype)
         return X, y, move(Y, xp, device), move(sample_weight, xp, device), targets
 
     def _target_matrix(self, y, argument, continuing):
@@ -391,7 +410,9 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
             raise ValueError("y_val must hold finite numbers; it holds NaN or infinity.")
         if Y_val.shape[1] != len(targets.scale):
             raise ValueError(f"y_val has {Y_val.shape[1]} outputs but y has {len(targets.scale)}.")
-        return ((Y_val - targets.offset) / targets.scale).astype(dtype)
+        Y_val = rescaled(Y_val, targets.offset, targets.scale)
+        check_representable(Y_val, targets.offset, targets.scale, dtype, "y_val")
+        return Y_val.astype(dtype)
 
     @staticmethod
     def _stratify(y, targets):
@@ -454,16 +475,72 @@ def _target_scaling(Y, sample_weight, loss):
     network, initialised around zero, starts at the mean of ``y`` with targets
     of unit spread whatever the units of ``y``. Poisson: no offset (``y`` stays
     non-negative) and the weighted mean as scale, so that ``exp(0) = 1`` starts
-    at the mean. A scale that would be zero (a constant, or an all-zero target)
-    is 1.
+    at the mean.
+
+    Both are computed on ``y / max|y|`` (values in ``[-1, 1]``), so that targets
+    of ``1e300`` do not overflow the variance and targets of ``1e-20`` are not
+    mistaken for a constant: a target is constant when its spread is within
+    rounding of its mean (relative, whatever its units), and then keeps the
+    scale ``max|y|`` (1 for an all-zero target).
     """
     w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    unit = np.max(np.abs(Y), axis=0, initial=0.0)
+    unit[unit == 0] = 1.0
+    Y = Y / unit
     mean = np.average(Y, axis=0, weights=w)
     if loss == "poisson":
-        offset, scale = np.zeros_like(mean), mean.copy()
+        offset, spread = np.zeros_like(mean), mean.copy()
     else:
         offset = mean
-        scale = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=w))
-    tiny = 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)
-    scale[~(scale > tiny)] = 1.0
-    return offset, scale
+        spread = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=w))
+    constant = ~(spread > 10 * np.finfo(np.float64).eps * np.abs(mean))
+    spread[constant] = 1.0
+    return offset * unit, spread * unit
+
+
+def rescaled(Y, offset, scale):
+    """``(Y - offset) / scale``, in units of ``max(|Y|, |offset|)`` so as not to overflow."""
+    unit = np.maximum(np.max(np.abs(Y), axis=0, initial=0.0), np.abs(offset))
+    unit[~(unit > 0)] = 1.0
+    return (Y / unit - offset / unit) / (scale / unit)
+
+
+def check_representable(Y, offset, scale, dtype, argument="y"):
+    """Refuse targets that the model, working in ``dtype``, cannot represent (before any work).
+
+    ``predict`` returns ``A2 · y_scale_ + y_offset_`` in the dtype of ``X``: the
+    targets must lie within its range, and their spread (``y_scale_``) above its
+    smallest normal number, where every digit of a prediction would be lost.
+    ``Y`` is the rescaled target matrix, which must be finite in ``dtype``.
+    """
+    info = np.finfo(dtype)
+    name = np.dtype(dtype).name
+    peak = float(np.max(np.abs(offset) + np.abs(scale), initial=0.0))
+    if peak > float(info.max):
+        raise ValueError(
+            f"{argument} holds values of about {peak:.3g}, beyond the range of {name} "
+            f"(at most {float(info.max):.3g}), the dtype of X in which the model predicts. "
+            f"{_remedy(dtype, argument, 'larger')}"
+        )
+    smallest = float(np.min(scale, initial=np.inf))
+    if smallest < float(info.tiny):
+        raise ValueError(
+            f"{argument} varies by about {smallest:.3g}, below the smallest normal {name} "
+            f"({float(info.tiny):.3g}), the dtype of X in which the model predicts: its "
+            f"predictions would lose every digit. {_remedy(dtype, argument, 'smaller')}"
+        )
+    with np.errstate(over="ignore"):
+        largest = float(np.max(np.abs(Y.astype(dtype)), initial=0.0))
+    if not np.isfinite(largest):
+        raise ValueError(
+            f"{argument} holds values that the scaling of the fitted model (y_offset_="
+            f"{offset!r}, y_scale_={scale!r}) takes beyond the range of {name}. Fit a new "
+            f"model (warm_start=False) on data in these units."
+        )
+
+
+def _remedy(dtype, argument, units):
+    change = f"express {argument} in {units} units."
+    if np.dtype(dtype) == np.float64:
+        return change[0].upper() + change[1:]
+    return f"Pass X as float64, or {change}"

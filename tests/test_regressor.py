@@ -286,3 +286,116 @@ def test_poisson_fits_several_count_targets(rng):
     assert reg.predict(X).shape == (300, 2) and (reg.predict(X) > 0).all()
     assert_allclose(reg.y_offset_, 0.0)
     assert_allclose(reg.y_scale_, Y.mean(axis=0))
+
+
+# ------------------------------------------------------------ units of y
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("solver", ["gd", "sgd", "adam", "lbfgs"])
+def test_a_fit_on_c_times_y_predicts_c_times_the_fit_on_y(friedman, loss, solver):
+    X, y = friedman
+    options = dict(n1=8, loss=loss, solver=solver, max_iter=20, tol=None, random_state=0)
+    reference = ShallowNNRegressor(**options).fit(X, y).predict(X)
+    for c in (1e-30, 1e-20, 1e-16, 1e20, 1e30):
+        predicted = ShallowNNRegressor(**options).fit(X, c * y).predict(X)
+        assert_allclose(predicted / c, reference, rtol=1e-6)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_targets_in_tiny_units_are_not_taken_for_a_constant(friedman, loss):
+    X, y = friedman
+    reg = ShallowNNRegressor(n1=8, loss=loss, max_iter=50, random_state=0).fit(X, 1e-20 * y)
+    assert_allclose(reg.y_scale_, 1e-20 * (y.mean() if loss == "poisson" else y.std()))
+    assert reg.score(X, 1e-20 * y) > 0.5
+
+
+def test_huge_targets_do_not_overflow_the_scaling(friedman):
+    X, y = friedman
+    reg = ShallowNNRegressor(n1=8, max_iter=50, random_state=0).fit(X, 1e300 * y)
+    assert_allclose(reg.y_scale_, 1e300 * y.std())
+    assert_allclose(reg.y_offset_, 1e300 * y.mean())
+    assert np.isfinite(reg.predict(X)).all()
+    # A tenth of the rows at 1e300: the spread is finite, and so are the predictions.
+    y_outliers = y.copy()
+    y_outliers[::10] = 1e300
+    reg = ShallowNNRegressor(n1=8, max_iter=5, random_state=0).fit(X, y_outliers)
+    assert np.isfinite(reg.y_scale_).all() and np.isfinite(reg.predict(X)).all()
+
+
+def test_a_constant_target_in_any_units_is_predicted_in_its_units(friedman):
+    X, y = friedman
+    reg = ShallowNNRegressor(n1=8, max_iter=50, random_state=0).fit(X, np.full_like(y, 3e-20))
+    assert_allclose(reg.y_scale_, 3e-20)
+    assert_allclose(reg.predict(X), 3e-20, rtol=0.5)
+
+
+@pytest.mark.parametrize(
+    "dtype, factor, message",
+    [
+        (np.float32, 1e300, "beyond the range of float32.*Pass X as float64"),
+        (np.float32, 1e-40, "below the smallest normal float32"),
+        (np.float64, 1e-320, "below the smallest normal float64.*Express y in smaller"),
+    ],
+)
+def test_targets_the_dtype_cannot_hold_are_refused_before_training(
+    friedman, dtype, factor, message
+):
+    X, y = friedman
+    reg = ShallowNNRegressor(n1=4, callback=lambda est, rec: pytest.fail("trained"))
+    with pytest.raises(ValueError, match=message):
+        reg.fit(X.astype(dtype), factor * y)
+    assert not hasattr(reg, "params_")
+
+
+def test_continued_fit_refuses_targets_its_scaling_takes_out_of_range(friedman):
+    X, y = friedman
+    X = X.astype(np.float32)
+    reg = ShallowNNRegressor(n1=4, max_iter=2, tol=None, warm_start=True).fit(X, y)
+    params = {name: P.copy() for name, P in reg.params_.items()}
+    with pytest.raises(ValueError, match="scaling of the fitted model.*beyond the range"):
+        reg.fit(X, 1e38 * y)
+    with pytest.raises(ValueError, match="scaling of the fitted model.*beyond the range"):
+        reg.partial_fit(X, 1e38 * y)
+    for name, P in params.items():
+        assert_array_equal(reg.params_[name], P)
+
+
+@pytest.mark.parametrize("continued", ["warm_start", "partial_fit"])
+def test_a_changed_loss_is_refused_when_continuing(friedman, continued):
+    X, y = friedman
+    y = y - y.min()
+    reg = ShallowNNRegressor(n1=4, max_iter=3, tol=None, warm_start=True, random_state=0)
+    reg.fit(X, y).set_params(loss="poisson")
+    before = reg.predict(X)
+    fit = reg.fit if continued == "warm_start" else reg.partial_fit
+    message = "loss='poisson' differs from the fitted network's loss='squared_error'"
+    with pytest.raises(ValueError, match=message):
+        fit(X, y)
+    assert_array_equal(reg.predict(X), before)
+    reg.set_params(warm_start=False).fit(X, y)  # a fresh fit takes the new loss
+    assert reg.out_activation_ == "exp"
+
+
+# ------------------------------------------------ behaviours pinned by a test
+
+
+def test_a_constant_output_leaves_the_other_outputs_their_own_scale(friedman):
+    X, y = friedman
+    alone = ShallowNNRegressor(n1=4, max_iter=3, tol=None, random_state=0).fit(X, y)
+    both = ShallowNNRegressor(n1=4, max_iter=3, tol=None, random_state=0)
+    both.fit(X, np.c_[y, np.full_like(y, 7.0)])
+    assert_allclose(both.y_scale_[0], alone.y_scale_[0], rtol=1e-12)
+    assert_allclose(both.y_scale_[0], y.std(), rtol=1e-12)
+    assert both.y_scale_[1] == 7.0 and both.y_offset_[1] == 7.0
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_warm_start_keeps_the_scaling_the_network_was_trained_in(friedman, solver):
+    X, y = friedman
+    reg = ShallowNNRegressor(n1=4, solver=solver, max_iter=3, tol=None, warm_start=True)
+    reg.fit(X, y)
+    offset, scale = reg.y_offset_.copy(), reg.y_scale_.copy()
+    reg.fit(X, 3 * y + 100)  # another mean and spread
+    assert_array_equal(reg.y_offset_, offset)
+    assert_array_equal(reg.y_scale_, scale)
