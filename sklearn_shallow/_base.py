@@ -29,7 +29,7 @@ from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._activations import ACTIVATIONS
-from ._array_api import is_numpy, move, take_rows
+from ._array_api import is_numpy, move, namespace, take_rows
 from ._compat import (
     Interval,
     Options,
@@ -221,13 +221,16 @@ class BaseShallowNN(BaseEstimator):
         self.alpha_ = float(alpha)
         return self
 
-    def _check_architecture(self):
-        """Continuing a fit needs the network it fitted: the same ``n1`` and activation."""
-        fitted = {
+    def _fitted_architecture(self):
+        """The parameters that made the fitted network, which a continued fit must keep."""
+        return {
             "n1": self.params_["W1"].shape[0],
             "activation": getattr(self, "_fitted_activation", self.activation),
         }
-        for name, old in fitted.items():
+
+    def _check_architecture(self):
+        """Continuing a fit needs the network it fitted: see :meth:`_fitted_architecture`."""
+        for name, old in self._fitted_architecture().items():
             new = getattr(self, name)
             if new != old:
                 raise ValueError(
@@ -429,7 +432,31 @@ class BaseShallowNN(BaseEstimator):
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-        self.best_loss_ = None if state.early_stopping else float(min(self.loss_curve_))
+        self.best_loss_ = None if state.early_stopping else float(np.nanmin(self.loss_curve_))
+
+    # ------------------------------------------------ MLP's names for the weights
+
+    @property
+    def coefs_(self):
+        """``[W1.T, W2.T]``: the weights in ``MLPClassifier``'s layout, ``(n_in, n_out)`` each.
+
+        Read-only views of ``params_`` (never copies, so they cannot drift from it).
+        """
+        check_is_fitted(self)
+        return [_read_only(self.params_[name].T) for name in ("W1", "W2")]
+
+    @property
+    def intercepts_(self):
+        """``[b1, b2]`` as 1-D arrays, MLP's layout: read-only views of ``params_``."""
+        check_is_fitted(self)
+        xp = namespace(self.params_["b1"])
+        return [_read_only(xp.reshape(self.params_[name], (-1,))) for name in ("b1", "b2")]
+
+    @property
+    def n_layers_(self):
+        """Number of layers, as ``MLPClassifier`` counts them: input, hidden, output (3)."""
+        check_is_fitted(self)
+        return len(self.params_) // 2 + 1
 
     # ------------------------------------------------------------- prediction
 
@@ -475,6 +502,14 @@ class BaseShallowNN(BaseEstimator):
         if not outputs:
             return xp.zeros((n_rows_out, 0), dtype=params["W1"].dtype)
         return xp.concat(outputs, axis=1)
+
+
+def _read_only(view):
+    """``view`` with writing disabled where the namespace allows it (numpy)."""
+    if isinstance(view, np.ndarray):
+        view = view.view()
+        view.flags.writeable = False
+    return view
 
 
 def _contiguous(P):

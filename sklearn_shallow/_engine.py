@@ -225,6 +225,18 @@ class EpochEnd:
         )
         return record, stop
 
+    def diverged(self, state, J):
+        """Record epoch ``state.n_iter``, whose loss ``J`` diverged: its scores are NaN.
+
+        The user's callback is not called: the epoch's parameters are not finite.
+        """
+        record = {key: math.nan for key in self.keys}
+        record.update(epoch=state.n_iter, loss=J, learning_rate=state.learning_rate)
+        record["time"] = time.perf_counter() - self.start
+        for key in self.keys:
+            state.history[key].append(float(record[key]))
+        self._report(record)
+
     def _validation_scores(self, params):
         if self.validation is None:
             return {"val_loss": math.nan, f"val_{self.score}": math.nan}
@@ -310,10 +322,11 @@ def train_epochs(data, validation, state, settings, network, rng, incremental):
     )
     if not incremental:
         state.stopping = Stopping()
-    early_stopping = settings.early_stopping and validation is not None and not incremental
+    validated = validation is not None and not incremental
+    early_stopping = settings.early_stopping and validated
     batch_size = min(settings.batch_size, n_samples)
     n_epochs = 1 if incremental else settings.max_iter
-    best, stopped = None, False
+    best, stopped, diverged = None, False, False
     with EpochEnd(settings, n_epochs, validation, network) as end:
         for _ in range(n_epochs):
             state.learning_rate = schedule.start_epoch(state.t)
@@ -322,7 +335,11 @@ def train_epochs(data, validation, state, settings, network, rng, incremental):
                 state.params, state.opt_state, batches=batches, learning_rate=state.learning_rate
             )
             if not (math.isfinite(J) and all_finite(params)):
-                raise divergence_error(state.n_iter + 1, J, settings.alpha)
+                if best is None:
+                    raise divergence_error(state.n_iter + 1, J, settings.alpha)
+                diverged = stopped = True
+                _end_diverged(state, end, J, n_samples, best, settings.alpha)
+                break
             state.params, state.opt_state = params, opt_state
             state.n_iter += 1
             state.t += n_samples
@@ -333,8 +350,8 @@ def train_epochs(data, validation, state, settings, network, rng, incremental):
                 tol=settings.tol,
                 n_iter_no_change=settings.n_iter_no_change,
             )
-            if early_stopping and (best is None or state.stopping.improved):
-                best = (copied(params), state.n_iter)  # the runner overwrites `params`
+            if validated:
+                best = best_validated(best, params, state.n_iter, record[f"val_{end.score}"])
             if stopped:
                 break
             if not incremental and state.stopping.stalled_too_long:
@@ -343,11 +360,53 @@ def train_epochs(data, validation, state, settings, network, rng, incremental):
                     break
                 state.learning_rate = schedule.learning_rate
                 state.stopping = dataclasses.replace(state.stopping, count=0)
-    state.params, state.best_epoch = best if best is not None else (state.params, state.n_iter)
+    if early_stopping or diverged:
+        state.params, state.best_epoch = best.params, best.epoch
+    else:
+        state.best_epoch = state.n_iter
     state.early_stopping = early_stopping
     if not stopped and not incremental and settings.tol is not None:
         _warn_max_iter(settings, early_stopping, network.score.name)
     return state
+
+
+@dataclass(frozen=True)
+class BestEpoch:
+    """The validated epoch with the best score so far, and a copy of its parameters."""
+
+    score: float
+    params: dict
+    epoch: int
+
+
+def best_validated(best, params, epoch, val_score):
+    """``best``, or this epoch if its validation score is finite and higher (or the first).
+
+    The parameters are copied: the runner overwrites ``params`` at the next epoch.
+    """
+    if not math.isfinite(val_score) or (best is not None and val_score <= best.score):
+        return best
+    return BestEpoch(val_score, copied(params), epoch)
+
+
+def _end_diverged(state, end, J, n_samples, best, alpha):
+    """Record the epoch whose loss diverged, and warn that the best validated epoch is kept.
+
+    The optimiser's state of the diverged epoch is dropped (a later
+    ``partial_fit`` starts it afresh from the restored parameters).
+    """
+    state.n_iter += 1
+    state.t += n_samples
+    state.opt_state = None
+    end.diverged(state, J)
+    warn(
+        f"{end.settings.name}: training diverged at epoch {state.n_iter} (the loss became "
+        f"{J}); the learning rate alpha={alpha!r} is too large for this problem, or the "
+        f"input is not scaled. The parameters of the best validated epoch "
+        f"(epoch {best.epoch}, validation {_SCORE_WORDS[end.score]} {best.score:.4f}) are "
+        f"kept; try a smaller value, e.g. alpha={alpha / 10:g}.",
+        ConvergenceWarning,
+    )
 
 
 def _warn_max_iter(settings, early_stopping, score_name):

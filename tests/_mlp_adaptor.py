@@ -6,12 +6,13 @@ or :class:`~sklearn_shallow.ShallowNNRegressor` that they keep in ``estimator_``
 The fitted attributes read back under MLP's names (user guide, "From
 ``MLPClassifier``"):
 
-- ``coefs_ = [W1.T, W2.T]`` and ``intercepts_ = [b1.ravel(), b2.ravel()]``, views of
-  ``params_``; assigning them writes into ``params_`` (before any fit, into the
-  weights the first ``partial_fit`` starts from). The regressor's weights are
-  those of its network on the rescaled targets (``y_offset_``, ``y_scale_``);
-- ``out_activation_``: ``'sigmoid'`` reads ``'logistic'``; ``n_layers_`` is 3;
-- ``loss_``, ``loss_curve_``, ``n_iter_``, ``t_``, ``best_loss_``,
+- ``coefs_`` and ``intercepts_`` are read from ours, which has them in MLP's layout
+  (read-only views of ``params_``); assigning them, which MLP's tests do and ours
+  does not allow, writes into ``params_`` (before any fit, into the weights the
+  first ``partial_fit`` starts from). The regressor's weights are those of its
+  network on the rescaled targets (``y_offset_``, ``y_scale_``);
+- ``out_activation_``: ``'sigmoid'`` reads ``'logistic'``;
+- ``loss_``, ``loss_curve_``, ``n_iter_``, ``t_``, ``best_loss_``, ``n_layers_``,
   ``validation_scores_``, ``best_validation_score_``, ``n_outputs_``, ``classes_``,
   ``n_features_in_``, ``feature_names_in_``: ours, under the same names;
 - two of MLP's private attributes that the tests read have a counterpart in
@@ -44,6 +45,7 @@ SAME_ATTRIBUTES = frozenset(
     {
         "classes_",
         "n_outputs_",
+        "n_layers_",
         "n_features_in_",
         "feature_names_in_",
         "n_iter_",
@@ -75,7 +77,6 @@ def _next_learning_rate(estimator):
 
 #: MLP's fitted attributes that ours holds under another name or form: name -> reader.
 TRANSLATED_ATTRIBUTES = {
-    "n_layers_": lambda estimator: 3,
     "out_activation_": lambda estimator: ACTIVATIONS_BACK.get(
         estimator.out_activation_, estimator.out_activation_
     ),
@@ -222,8 +223,7 @@ class _MLPAdaptor(BaseEstimator):
     def coefs_(self):
         if "_pending" in vars(self):
             return self._pending["coefs"]
-        params = self._fitted_params()
-        return [params["W1"].T, params["W2"].T]
+        return self._fitted().coefs_
 
     @coefs_.setter
     def coefs_(self, coefs):
@@ -233,18 +233,17 @@ class _MLPAdaptor(BaseEstimator):
     def intercepts_(self):
         if "_pending" in vars(self):
             return self._pending["intercepts"]
-        params = self._fitted_params()
-        return [params["b1"].ravel(), params["b2"].ravel()]
+        return self._fitted().intercepts_
 
     @intercepts_.setter
     def intercepts_(self, intercepts):
         self._assign("intercepts", intercepts)
 
-    def _fitted_params(self):
+    def _fitted(self):
         estimator = vars(self).get("estimator_")
         if not hasattr(estimator, "params_"):
             raise AttributeError(f"{type(self).__name__} is not fitted: no coefs_ yet.")
-        return estimator.params_
+        return estimator
 
     def _assign(self, kind, arrays):
         """Write MLP-shaped weights into ``params_``; before any fit, keep them for the first.

@@ -41,11 +41,6 @@ NOT_APPLICABLE = {
         "per-layer buffers; ours has no such method (our gradients are checked against "
         "central finite differences through network.backward in test_network.py)"
     ),
-    "test_mlp_diverging_loss": (
-        "ours refuses a fit whose loss becomes inf or NaN (a ValueError naming alpha, "
-        "the estimator left as it was: fits are transactions); MLP keeps the diverged "
-        "weights and records NaN. Tested in test_invalid_input.py"
-    ),
     "test_nonfinite_params": (
         "the same ValueError for the same input (X of 1e308), with our message: it names "
         "the epoch, the loss, alpha and input scaling instead of MLP's wording"
