@@ -25,7 +25,14 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info
 
 import sklearn_shallow
-from sklearn_shallow import ShallowNNClassifier, _blas, _classifier, _fast, _memory
+from sklearn_shallow import (
+    ShallowNNClassifier,
+    ShallowNNRegressor,
+    _blas,
+    _classifier,
+    _fast,
+    _memory,
+)
 
 PACKAGE = os.path.dirname(os.path.abspath(sklearn_shallow.__file__)) + os.sep
 #: Injection points per scenario spread over the whole fit, and the last points of
@@ -303,3 +310,17 @@ def test_memory_estimate_is_within_a_factor_two_of_what_a_fit_allocates(
     model = ShallowNNClassifier(1000, solver=solver, batch_size=1000, max_iter=2, tol=None)
     peak = peak_fit_memory(model, X, y)
     assert 0.5 < estimates[0] / peak < 2
+
+
+@pytest.mark.parametrize("Estimator", [ShallowNNClassifier, ShallowNNRegressor])
+def test_memory_estimate_counts_bytes_not_numbers(monkeypatch, Estimator):
+    """float64 data takes twice the bytes of the same data in float32, and so does its share."""
+    sizes = []
+    module = sys.modules[Estimator.__module__]
+    monkeypatch.setattr(module, "check_fit_memory", lambda size, name: sizes.append(size))
+    X, y = make_classification(n_samples=500, n_features=30, random_state=0)
+    for dtype in (np.float32, np.float64):
+        Estimator(20, max_iter=1, tol=None).fit(X.astype(dtype), y)
+    single, double = (_memory.estimate(size) for size in sizes)
+    assert [size.itemsize for size in sizes] == [4, 8]
+    assert double["data"] == 2 * single["data"] == 2 * 500 * (30 + 1) * 4

@@ -577,3 +577,27 @@ def test_auto_alpha_weighs_rows_as_repeats():
     repeated = ShallowNNClassifier(max_iter=1, tol=None).fit(np.r_[X[:100], X], np.r_[y[:100], y])
     assert weighted.alpha_ == pytest.approx(repeated.alpha_, rel=1e-12)
     assert weighted.alpha_ != pytest.approx(ShallowNNClassifier(max_iter=1).fit(X, y).alpha_)
+
+
+def test_a_fresh_refit_with_auto_alpha_derives_it_from_the_new_data(binary):
+    X, y = binary
+    model = ShallowNNClassifier(max_iter=1, tol=None).fit(X, y)
+    first = model.alpha_
+    model.fit(50 * X, y)  # not warm: the rate is chosen again, on the new data
+    assert model.alpha_ == ShallowNNClassifier(max_iter=1, tol=None).fit(50 * X, y).alpha_
+    assert model.alpha_ < first
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_a_stratified_split_may_hold_exactly_one_sample_of_each_class(n_classes):
+    per_class = 10
+    y = np.repeat(np.arange(n_classes), per_class)
+    # ceil(0.1 * n) = n_classes: the validation part can hold one sample of each class.
+    train, val = validation_split(len(y), y, 0.1, np.random.RandomState(0))
+    assert sorted(y[val]) == list(range(n_classes))
+    X = np.random.RandomState(0).rand(len(y), 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no fall-back to a random split
+        model = ShallowNNClassifier(4, early_stopping=True, max_iter=3, tol=None)
+        model.fit(X, y)
+    assert len(model.validation_scores_) == 3
