@@ -24,6 +24,7 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -41,6 +42,7 @@ from ._compat import (
 )
 from ._engine import Data, FitState, Settings, Stopping, history_keys, train
 from ._fast import buffer_rows
+from ._input_scaling import INPUT_SCALINGS, densified, densifies, fit_input_scaling, scaled
 from ._memory import FitSize
 from ._runners import Network
 from ._solvers import auto_learning_rate, make_update_rule
@@ -70,6 +72,7 @@ class BaseShallowNN(BaseEstimator):
     _parameter_constraints: dict = {
         "n1": [Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
+        "input_scaling": [StrOptions(set(INPUT_SCALINGS)), None],
         "solver": [StrOptions({"gd", "sgd", "adam", "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "l2": [Interval(Real, 0, None, closed="left")],
@@ -102,6 +105,7 @@ class BaseShallowNN(BaseEstimator):
         n1,
         *,
         activation,
+        input_scaling,
         solver,
         alpha,
         l2,
@@ -127,6 +131,7 @@ class BaseShallowNN(BaseEstimator):
     ):
         self.n1 = n1
         self.activation = activation
+        self.input_scaling = input_scaling
         self.solver = solver
         self.alpha = alpha
         self.l2 = l2
@@ -193,7 +198,10 @@ class BaseShallowNN(BaseEstimator):
             X, y, sample_weight, classes, continuing, incremental
         )
         self._check_memory(X, Y, X_val, incremental, targets.output)
-        alpha = self._learning_rate_for(X, sample_weight, continuing)
+        owned = densifies(X)
+        X = densified(X)
+        scaling = self._input_scaling_for(X, sample_weight, continuing)
+        alpha = self._learning_rate_for(X, sample_weight, continuing, scaling)
         if continuing:
             rng = self._continued_rng()
             state = self._saved_state(alpha)
@@ -205,8 +213,14 @@ class BaseShallowNN(BaseEstimator):
         data = Data(X, Y, sample_weight)
         stops_early = self._stops_early(X.shape[0], incremental)
         validation = self._validation_data(data, y, X_val, y_val, targets, rng, split=stops_early)
-        if isinstance(validation, tuple):
+        split = isinstance(validation, tuple)
+        if split:
             data, validation = validation
+        if scaling is not None:
+            # A split copied the rows: the parts, then owned here, are scaled in place.
+            data = data.scaled(scaling, inplace=owned or split)
+            if validation is not None:
+                validation = validation.scaled(scaling, inplace=split)
         network = Network(self.activation, targets.output, self.l2)
         state = train(
             data,
@@ -218,6 +232,7 @@ class BaseShallowNN(BaseEstimator):
             incremental=incremental,
         )
         self._set_state(state, targets, Y.shape[1], X, n_iter_before=n_iter_before)
+        self._set_input_scaling(scaling, X)
         self.alpha_ = float(alpha)
         return self
 
@@ -226,6 +241,7 @@ class BaseShallowNN(BaseEstimator):
         return {
             "n1": self.params_["W1"].shape[0],
             "activation": getattr(self, "_fitted_activation", self.activation),
+            "input_scaling": getattr(self, "_fitted_input_scaling", None),
         }
 
     def _check_architecture(self):
@@ -251,7 +267,7 @@ class BaseShallowNN(BaseEstimator):
         batch_size = min(n_samples, 200 if batch_size == "auto" else batch_size)
         itemsize = np.dtype(numpy_dtype(X, get_namespace(X)[0])).itemsize
         # Dense numpy data trains on the fast path's buffers (_runners.epoch_runner).
-        fast = isinstance(X, np.ndarray)
+        fast = isinstance(X, np.ndarray) or densifies(X)
         if fast:
             batch_size = buffer_rows(X.shape, batch_size, self.n1, itemsize)
         return FitSize(
@@ -265,6 +281,8 @@ class BaseShallowNN(BaseEstimator):
             itemsize=itemsize,
             activation=self.activation,
             fast=fast,
+            # A split copies the rows, which are then scaled in place.
+            scaled_copy=self._scales_inputs(incremental) and not sp.issparse(X) and not n_val,
         )
 
     def _checked_sample_weight(self, sample_weight, y, dtype):
@@ -316,6 +334,34 @@ class BaseShallowNN(BaseEstimator):
 
     # ------------------------------------------------------------ the engine
 
+    def _scales_inputs(self, incremental):
+        """Whether this fit trains on a scaled copy of ``X`` (see :meth:`_input_scaling_for`)."""
+        if hasattr(self, "params_") and (incremental or self.warm_start):
+            return getattr(self, "X_offset_", None) is not None
+        return self.input_scaling is not None
+
+    def _input_scaling_for(self, X, sample_weight, continuing):
+        """``(offset, scale)`` of the inputs (numpy), or None: computed once, then kept.
+
+        A continued fit keeps the scaling its network was trained in, whatever
+        the new data's range.
+        """
+        if continuing:
+            if getattr(self, "X_offset_", None) is None:
+                return None
+            return move(self.X_offset_), move(self.X_scale_)
+        if self.input_scaling is None:
+            return None
+        return fit_input_scaling(X, self.input_scaling, sample_weight)
+
+    def _set_input_scaling(self, scaling, X):
+        xp, _, device = get_namespace_and_device(X)
+        if scaling is None:
+            self.X_offset_ = self.X_scale_ = None
+        else:
+            self.X_offset_, self.X_scale_ = (move(a, xp, device) for a in scaling)
+        self._fitted_input_scaling = self.input_scaling if scaling is not None else None
+
     def _batch_size(self, n_samples):
         if self.solver in ("gd", "lbfgs"):
             return n_samples
@@ -329,13 +375,16 @@ class BaseShallowNN(BaseEstimator):
             )
         return min(self.batch_size, n_samples)
 
-    def _learning_rate_for(self, X, sample_weight, continuing):
-        """``alpha``, or what ``'auto'`` gives: chosen on the data of the first fit, then kept."""
+    def _learning_rate_for(self, X, sample_weight, continuing, scaling):
+        """``alpha``, or what ``'auto'`` gives: chosen on the data of the first fit, then kept.
+
+        ``'auto'`` looks at the inputs the network sees: ``X`` scaled by ``scaling``.
+        """
         if not isinstance(self.alpha, str):
             return self.alpha
         if continuing and hasattr(self, "alpha_"):
             return self.alpha_
-        return auto_learning_rate(X, self.solver, sample_weight)
+        return auto_learning_rate(X, self.solver, sample_weight, scaling)
 
     def _settings(self, n_samples, owner, alpha, early_stopping):
         """The engine's :class:`~._engine.Settings` from the hyper-parameters."""
@@ -492,8 +541,11 @@ class BaseShallowNN(BaseEstimator):
         chunk = max(get_chunk_n_rows(row_bytes, max_n_rows=X.shape[0]), 1)
         outputs = []
         for rows in gen_batches(X.shape[0], chunk):
+            X_chunk = take_rows(X, rows)
+            if getattr(self, "X_offset_", None) is not None:
+                X_chunk = scaled(X_chunk, self.X_offset_, self.X_scale_)
             A_out, cache = forward(
-                take_rows(X, rows).T,
+                X_chunk.T,
                 params,
                 activation=self.activation,
                 output=self.out_activation_,

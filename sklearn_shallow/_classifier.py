@@ -50,6 +50,17 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         Number of hidden units.
     activation : {'relu', 'leaky_relu', 'tanh', 'sigmoid', 'identity'}, default='relu'
         Hidden-layer activation ``g`` (``leaky_relu`` is ``max(z, 0.01 z)``).
+    input_scaling : {'minmax', 'standard'} or None, default='minmax'
+        How the model scales its inputs before the first layer (``X_offset_``,
+        ``X_scale_``, kept by continued fits and applied by ``predict`` and the
+        ONNX export): ``'minmax'`` maps each feature to ``[0, 1]`` as
+        ``MinMaxScaler`` does, so that a ``MinMaxScaler``, a
+        ``StandardScaler`` or no scaler in front give the same network (up to
+        rounding); ``'standard'`` to mean 0 and variance 1; ``None`` trains on
+        ``X`` as given (the course's loop). Sparse input whose dense copy fits
+        in scikit-learn's ``working_memory`` is trained as dense data; larger
+        sparse input is only divided by each column's largest ``|x|``. The
+        default was chosen by measurement (``benchmarks/scaling.py``).
     solver : {'adam', 'sgd', 'gd', 'lbfgs'}, default='adam'
         How the parameters are updated:
 
@@ -68,9 +79,11 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         relu unit dead. It is chosen on the data of the first fit and kept by
         ``warm_start`` and ``partial_fit`` (``alpha_``). The defaults were chosen
         by measurement (``benchmarks/defaults.py``, docs' changes page).
-    l2 : float, default=0.0001
+    l2 : float, default=0.001
         L2 penalty strength: ``(l2 / 2m) (‖W1‖² + ‖W2‖²)`` is added to the loss
-        (``alpha`` in ``MLPClassifier``). Biases are not penalised.
+        (``alpha`` in ``MLPClassifier``, whose default is 0.0001). Biases are not
+        penalised. The default was chosen by measurement
+        (``benchmarks/scaling.py``).
     batch_size : int or 'auto', default='auto'
         Mini-batch size for ``'sgd'`` and ``'adam'``; ``'auto'`` is
         ``min(200, n_samples)``. Ignored by ``'gd'`` and ``'lbfgs'`` (full batch).
@@ -149,6 +162,10 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         Number of output units ``n2`` (1 for binary targets).
     out_activation_ : str
         ``'sigmoid'`` or ``'softmax'``.
+    X_offset_, X_scale_ : ndarray of shape (n_features_in_,) or None
+        The network sees ``(X - X_offset_) / X_scale_`` (``input_scaling``);
+        None with ``input_scaling=None``. ``params_`` (and ``coefs_``) are the
+        weights on these scaled inputs.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -186,9 +203,9 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
 
     Notes
     -----
-    With ``solver='gd'``, ``tol=None`` and ``max_iter=k``, ``params_`` equals
-    ``k`` applications of ``forward``, ``backward`` and ``update`` of
-    :mod:`sklearn_shallow.network` from
+    With ``solver='gd'``, ``input_scaling=None``, ``tol=None`` and
+    ``max_iter=k``, ``params_`` equals ``k`` applications of ``forward``,
+    ``backward`` and ``update`` of :mod:`sklearn_shallow.network` from
     ``initialize([n0, n1, n2], random_state=check_random_state(random_state),
     dtype=X.dtype)``, with samples as columns and no rescaling of ``X``.
 
@@ -223,9 +240,10 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         n1=100,
         *,
         activation="relu",
+        input_scaling="minmax",
         solver="adam",
         alpha="auto",
-        l2=0.0001,
+        l2=0.001,
         batch_size="auto",
         learning_rate="constant",
         power_t=0.5,
@@ -250,6 +268,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         super().__init__(
             n1,
             activation=activation,
+            input_scaling=input_scaling,
             solver=solver,
             alpha=alpha,
             l2=l2,

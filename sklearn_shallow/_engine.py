@@ -31,6 +31,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._array_api import copied, is_numpy, move, namespace, take_rows
 from ._compat import get_namespace_and_device
+from ._input_scaling import scaled
 from ._runners import epoch_batches, epoch_runner, evaluate
 from ._solvers import GradientDescent, LearningRateSchedule, minimize_lbfgs
 from ._warnings import warn
@@ -65,6 +66,10 @@ class Data:
     def rows(self, rows):
         """The samples ``rows`` (a slice or indices) of this data set."""
         return Data(*(take_rows(A, rows) for A in self.arrays()))
+
+    def scaled(self, scaling, inplace=False):
+        """This data set with ``X`` scaled by ``scaling = (offset, scale)`` (``input_scaling``)."""
+        return Data(scaled(self.X, *scaling, inplace=inplace), self.Y, self.sample_weight)
 
 
 @dataclass

@@ -42,6 +42,7 @@ class FitSize:
     itemsize: int
     activation: str = "relu"
     fast: bool = True
+    scaled_copy: bool = False
 
     @property
     def n_params(self):
@@ -52,7 +53,8 @@ def estimate(size):
     """Bytes of the arrays a fit holds at its peak, by part (a dict of what, bytes).
 
     The data is counted once (validation may copy ``X``; ``y`` is encoded as
-    ``Y``). The parameters are counted three times (the initial draw, in float64, the
+    ``Y``), and ``X`` once more where ``input_scaling`` makes a scaled copy. The
+    parameters are counted three times (the initial draw, in float64, the
     trained copy and the copy kept as ``params_``), the gradients and scratch
     vector once each, and the moments of the update rule. The batch buffers hold
     the hidden layer of a batch as many times as the path needs: the fast path
@@ -62,6 +64,7 @@ def estimate(size):
     holds its hidden layer twice.
     """
     P, item = size.n_params, size.itemsize
+    n_X_copies = 1 + size.scaled_copy
     parts = {
         "weights and gradients": P * (8 + 4 * item),
         "optimiser state": P * item * _MOMENTS.get(size.solver, 0),
@@ -69,7 +72,7 @@ def estimate(size):
             size.batch_size * (size.n1 * _hidden_copies(size) * item + size.n_outputs * 4 * item)
         ),
         "validation scores": 2 * size.n_val * (size.n1 + size.n_outputs) * item,
-        "data": size.n_samples * (size.n_features + size.n_outputs) * item,
+        "data": size.n_samples * (n_X_copies * size.n_features + size.n_outputs) * item,
     }
     if size.solver == "lbfgs":
         parts["optimiser state"] = 8 * P * _LBFGS_VECTORS

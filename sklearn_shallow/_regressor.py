@@ -56,6 +56,17 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
           term in ``y`` alone. ``y`` must be non-negative.
     activation : {'relu', 'leaky_relu', 'tanh', 'sigmoid', 'identity'}, default='relu'
         Hidden-layer activation ``g`` (``leaky_relu`` is ``max(z, 0.01 z)``).
+    input_scaling : {'minmax', 'standard'} or None, default='minmax'
+        How the model scales its inputs before the first layer (``X_offset_``,
+        ``X_scale_``, kept by continued fits and applied by ``predict`` and the
+        ONNX export): ``'minmax'`` maps each feature to ``[0, 1]`` as
+        ``MinMaxScaler`` does, so that a ``MinMaxScaler``, a
+        ``StandardScaler`` or no scaler in front give the same network (up to
+        rounding); ``'standard'`` to mean 0 and variance 1; ``None`` trains on
+        ``X`` as given (the course's loop). Sparse input whose dense copy fits
+        in scikit-learn's ``working_memory`` is trained as dense data; larger
+        sparse input is only divided by each column's largest ``|x|``. The
+        default was chosen by measurement (``benchmarks/scaling.py``).
     solver : {'adam', 'sgd', 'gd', 'lbfgs'}, default='adam'
         How the parameters are updated: ``'gd'`` the course's full-batch
         gradient descent, ``'sgd'`` mini-batch gradient descent with
@@ -66,14 +77,14 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
         Learning rate (``learning_rate_init`` in ``MLPRegressor``). ``'auto'``
         as in :class:`ShallowNNClassifier` (its default there); the regressor's
         default was measured at 0.01 (``l2``).
-    l2 : float, default=4.0
+    l2 : float, default=0.2
         L2 penalty strength: ``(l2 / 2m) (‖W1‖² + ‖W2‖²)`` is added to the loss
         (``alpha`` in ``MLPRegressor``, whose default is 0.0001). Biases are not
-        penalised. The default was chosen by measurement
-        (``benchmarks/regression_defaults.py``): on small noisy data
-        (``load_diabetes``) it keeps the network at least as good as ``RidgeCV``;
-        as ``l2`` is divided by ``m``, it weighs less on larger data. On smooth,
-        noiseless targets a smaller ``l2`` does better.
+        penalised. The default was chosen by measurement, for inputs scaled to
+        ``[0, 1]`` (``input_scaling``; ``benchmarks/scaling.py``): on small noisy
+        data (``load_diabetes``) it keeps the network at least as good as
+        ``RidgeCV``; as ``l2`` is divided by ``m``, it weighs less on larger
+        data. On smooth, noiseless targets a smaller ``l2`` does better.
     batch_size : int or 'auto', default='auto'
         Mini-batch size for ``'sgd'`` and ``'adam'``; ``'auto'`` is
         ``min(200, n_samples)``. Ignored by ``'gd'`` and ``'lbfgs'``.
@@ -137,6 +148,10 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
     y_offset_, y_scale_ : ndarray of shape (n_outputs,)
         The network fits ``(y - y_offset_) / y_scale_``; :meth:`predict` returns
         ``A2 * y_scale_ + y_offset_`` (see Notes).
+    X_offset_, X_scale_ : ndarray of shape (n_features_in_,) or None
+        The network sees ``(X - X_offset_) / X_scale_`` (``input_scaling``);
+        None with ``input_scaling=None``. ``params_`` (and ``coefs_``) are the
+        weights on these scaled inputs.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -173,8 +188,8 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
 
     Notes
     -----
-    **The scale of y.** Put a ``StandardScaler`` before the network for ``X``;
-    ``y`` needs nothing: the network is trained on rescaled targets and
+    **The scale of X and y.** Neither needs a scaler in front: ``X`` is scaled
+    inside (``input_scaling``), and the network is trained on rescaled targets and
     :meth:`predict` undoes the rescaling. For ``loss='squared_error'`` each
     target is standardised with its (weighted) mean and standard deviation (a
     target whose spread is within rounding of its mean is constant, and keeps
@@ -190,8 +205,9 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
     this rescaling; the loss (``loss_curve_``, ``history_``) is that of the
     rescaled targets.
 
-    With ``solver='gd'``, ``tol=None`` and ``max_iter=k``, ``params_`` equals
-    ``k`` applications of ``forward``, ``backward`` and ``update`` of
+    With ``solver='gd'``, ``input_scaling=None``, ``tol=None`` and
+    ``max_iter=k``, ``params_`` equals ``k`` applications of ``forward``,
+    ``backward`` and ``update`` of
     :mod:`sklearn_shallow.network` with ``output='identity'`` (``'exp'``) on the
     rescaled targets, from ``initialize([n0, n1, n2],
     random_state=check_random_state(random_state), dtype=X.dtype)``.
@@ -235,9 +251,10 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
         *,
         loss="squared_error",
         activation="relu",
+        input_scaling="minmax",
         solver="adam",
         alpha=0.01,
-        l2=4.0,
+        l2=0.2,
         batch_size="auto",
         learning_rate="constant",
         power_t=0.5,
@@ -261,6 +278,7 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
         super().__init__(
             n1,
             activation=activation,
+            input_scaling=input_scaling,
             solver=solver,
             alpha=alpha,
             l2=l2,

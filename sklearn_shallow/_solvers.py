@@ -30,6 +30,7 @@ import scipy.sparse as sp
 
 from ._array_api import flush_subnormal, move, namespace
 from ._blas import scipy_blas, single_threaded
+from ._input_scaling import scaled
 from .network import update
 
 #: When the learning rate of the ``'adaptive'`` schedule falls below this, training stops.
@@ -44,7 +45,7 @@ AUTO_INPUT_SHIFT = 0.1
 _ROWS_PER_CHUNK = 8192
 
 
-def auto_learning_rate(X, solver, sample_weight=None):
+def auto_learning_rate(X, solver, sample_weight=None, scaling=None):
     """The learning rate that ``alpha='auto'`` gives for data ``X`` (samples as rows).
 
     Adam moves every weight by about the learning rate at each of its first
@@ -54,32 +55,43 @@ def auto_learning_rate(X, solver, sample_weight=None):
     unit dead. ``'adam'`` gets ``min(0.01, 0.1 / mean ‖x‖₁)`` (the mean weighted
     by ``sample_weight``, so that a weight of 2 is a repeated row): a first step
     moves an input by about 0.1 at most; the other solvers, whose steps scale
-    with the gradient, get 0.01.
+    with the gradient, get 0.01. The rows are those the network sees: ``X``
+    scaled by ``scaling = (offset, scale)`` when it is given.
     """
     if solver != "adam":
         return AUTO_LEARNING_RATE
-    l1 = mean_row_l1_norm(X, sample_weight)
+    l1 = mean_row_l1_norm(X, sample_weight, scaling)
     if not l1 > 0:
         return AUTO_LEARNING_RATE
     return min(AUTO_LEARNING_RATE, AUTO_INPUT_SHIFT / l1)
 
 
-def mean_row_l1_norm(X, sample_weight=None):
-    """``mean_i ‖x_i‖₁`` (weighted) of dense, sparse or array API ``X``, without copying ``X``."""
-    if sp.issparse(X):
-        norms = np.asarray(abs(X).sum(axis=1)).ravel()
+def mean_row_l1_norm(X, sample_weight=None, scaling=None):
+    """``mean_i ‖x_i‖₁`` (weighted) of dense, sparse or array API ``X``, without copying ``X``.
+
+    With ``scaling = (offset, scale)``, the norms are those of the scaled rows
+    ``(x_i - offset) / scale`` (dense numpy ``X`` is scaled a chunk at a time).
+    """
+    if sp.issparse(X):  # sparse X is never shifted (_input_scaling)
+        weights = np.ones(X.shape[1]) if scaling is None else 1.0 / np.asarray(move(scaling[1]))
+        norms = np.asarray(abs(X) @ weights).ravel()
     elif isinstance(X, np.ndarray):
         starts = range(0, X.shape[0], _ROWS_PER_CHUNK)
         norms = np.concatenate(
-            [np.abs(X[i : i + _ROWS_PER_CHUNK]).sum(axis=1) for i in starts] or [np.zeros(0)]
+            [np.abs(_scaled_rows(X[i : i + _ROWS_PER_CHUNK], scaling)).sum(axis=1) for i in starts]
+            or [np.zeros(0)]
         )
     else:
         xp = namespace(X)
-        norms = np.asarray(move(xp.sum(xp.abs(X), axis=1)), dtype=np.float64)
+        norms = np.asarray(move(xp.sum(xp.abs(_scaled_rows(X, scaling)), axis=1)), np.float64)
     if sample_weight is None:
         return float(norms.mean())
     w = np.asarray(move(sample_weight), dtype=np.float64)
     return float(norms @ w / w.sum())
+
+
+def _scaled_rows(rows, scaling):
+    return rows if scaling is None else scaled(rows, *scaling)
 
 
 class GradientDescent:

@@ -3,9 +3,10 @@
 Importing this module registers the converters with skl2onnx (when it is
 installed), so that ``skl2onnx.to_onnx`` converts either estimator, alone or
 inside a ``Pipeline``. The ONNX graph is the forward propagation of the course, with
-samples as rows (``Z1 = X · W1ᵀ + b1ᵀ``)::
+samples as rows (``Z1 = X · W1ᵀ + b1ᵀ``), after the model's scaling of its inputs
+(``input_scaling``)::
 
-    MatMul -> Add -> g -> MatMul -> Add
+    [Sub -> Div ->] MatMul -> Add -> g -> MatMul -> Add
            -> Softmax (multiclass) | Sigmoid (binary, multilabel)
 
 where ``g`` is the ONNX operator that the activation's entry in
@@ -169,7 +170,7 @@ def _converter(scope, operator, container):
     graph = _Graph(scope, container, proto_dtype, np.float64 if double else np.float32)
 
     X = graph.node("Cast", [operator.inputs[0].full_name], to=proto_dtype)
-    Z2 = _forward(graph, X, model.params_, model.activation)
+    Z2 = _forward(graph, X, model)
     proba, label = operator.outputs[1].full_name, operator.outputs[0].full_name
     _output_layer(graph, Z2, model, proba)
     nocl = container.get_options(model, {"nocl": False})["nocl"]
@@ -186,7 +187,7 @@ def _regressor_converter(scope, operator, container):
     graph = _Graph(scope, container, proto_dtype, np.float64 if double else np.float32)
 
     X = graph.node("Cast", [operator.inputs[0].full_name], to=proto_dtype)
-    Z2 = _forward(graph, X, model.params_, model.activation)
+    Z2 = _forward(graph, X, model)
     A2 = graph.node("Exp" if model.out_activation_ == "exp" else "Identity", [Z2])
     scale = graph.constant(np.asarray(model.y_scale_).reshape(1, -1))
     offset = graph.constant(np.asarray(model.y_offset_).reshape(1, -1))
@@ -222,11 +223,21 @@ class _Graph:
         return output
 
 
-def _forward(graph, X, params, activation):
-    """``Z2`` for rows of ``X``: the course's ``W · X + b`` transposed, ``X · Wᵀ + bᵀ``."""
+def _forward(graph, X, model):
+    """``Z2`` for rows of ``X``: the course's ``W · X + b`` transposed, ``X · Wᵀ + bᵀ``.
+
+    The inputs are first scaled as the model scales them (``input_scaling``):
+    ``(X - X_offset_) / X_scale_``.
+    """
+    if getattr(model, "X_offset_", None) is not None:
+        offset, scale = (
+            graph.constant(np.asarray(a).reshape(1, -1)) for a in (model.X_offset_, model.X_scale_)
+        )
+        X = graph.node("Div", [graph.node("Sub", [X, offset]), scale])
+    params = model.params_
     W1, b1, W2, b2 = (graph.constant(params[name].T) for name in ("W1", "b1", "W2", "b2"))
     Z1 = graph.node("Add", [graph.node("MatMul", [X, W1]), b1])
-    op_type, attributes = ACTIVATIONS[activation].onnx
+    op_type, attributes = ACTIVATIONS[model.activation].onnx
     A1 = graph.node(op_type, [Z1], **attributes)
     return graph.node("Add", [graph.node("MatMul", [A1, W2]), b2])
 

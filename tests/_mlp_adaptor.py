@@ -107,8 +107,11 @@ def n1_of(hidden_layer_sizes):
 
 
 def translate(mlp_params):
-    """Our estimator's parameters from MLP's, every one passed explicitly."""
-    ours = {}
+    """Our estimator's parameters from MLP's, every one passed explicitly.
+
+    MLP trains on the inputs as given: ours does too (``input_scaling=None``).
+    """
+    ours = {"input_scaling": None}
     for name, value in mlp_params.items():
         if name == "hidden_layer_sizes":
             ours["n1"] = n1_of(value)

@@ -543,15 +543,20 @@ def test_chunked_fits_in_parallel_threads_match_sequential_fits(monkeypatch):
 
 
 @pytest.mark.parametrize("solver", ["gd", "adam", "lbfgs"])
-def test_fit_copies_neither_X_nor_its_batches(solver, peak_fit_memory):
-    """The user guide's promise, and what a copied X would cost: its size again."""
+def test_fit_copies_X_once_to_scale_it_and_never_its_batches(solver, peak_fit_memory):
+    """The user guide's promise, and what a copied X costs: its size again."""
     X, y = make_classification(n_samples=20_000, n_features=50, random_state=0)
     model = ShallowNNClassifier(8, solver=solver, max_iter=2, tol=None, shuffle=False)
-    assert peak_fit_memory(model.set_params(early_stopping=False), X, y) < X.nbytes / 2
-    # A validation split (early_stopping='auto' on 20,000 rows) copies the rows once.
+    model.set_params(early_stopping=False, input_scaling=None)
+    assert peak_fit_memory(model, X, y) < X.nbytes / 2
+    # The scaled inputs are one copy.
+    model.set_params(input_scaling="minmax")
+    assert X.nbytes < peak_fit_memory(model, X, y) < 1.5 * X.nbytes
+    # A validation split (early_stopping='auto' on 20,000 rows) copies the rows once,
+    # and the parts are then scaled in place: still one copy.
     if solver != "lbfgs":
-        assert X.nbytes < peak_fit_memory(model.set_params(early_stopping="auto"), X, y)
-        assert peak_fit_memory(model, X, y) < 1.5 * X.nbytes
+        model.set_params(early_stopping="auto")
+        assert X.nbytes < peak_fit_memory(model, X, y) < 1.5 * X.nbytes
 
 
 def test_chunks_run_on_one_blas_thread_even_with_one_worker(monkeypatch):

@@ -323,4 +323,5 @@ def test_memory_estimate_counts_bytes_not_numbers(monkeypatch, Estimator):
         Estimator(20, max_iter=1, tol=None).fit(X.astype(dtype), y)
     single, double = (_memory.estimate(size) for size in sizes)
     assert [size.itemsize for size in sizes] == [4, 8]
-    assert double["data"] == 2 * single["data"] == 2 * 500 * (30 + 1) * 4
+    # X, its scaled copy (input_scaling) and Y, in float32 bytes.
+    assert double["data"] == 2 * single["data"] == 2 * 500 * (2 * 30 + 1) * 4

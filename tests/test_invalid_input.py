@@ -273,6 +273,8 @@ PARAM_CASES = [
     ("n1", 2.5),
     ("n1", "10"),
     ("activation", "foo"),
+    ("input_scaling", "zscore"),
+    ("input_scaling", 1),
     ("activation", "logistic"),
     ("solver", "newton"),
     ("alpha", -1),
@@ -404,7 +406,9 @@ def _fail_with_nan(model, X, y):
 def _fail_by_divergence(model, X, y):
     # Full-batch gradient descent with a huge learning rate on unscaled relu units:
     # the weights overflow within ~30 epochs.
-    model.set_params(solver="gd", activation="relu", alpha=1e4, max_iter=60, tol=None)
+    model.set_params(
+        solver="gd", activation="relu", alpha=1e4, max_iter=60, tol=None, input_scaling=None
+    )
     with pytest.raises(ValueError, match=r"diverged.*alpha=10000\.0"):
         model.fit(100 * X, y)
 

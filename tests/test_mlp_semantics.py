@@ -168,7 +168,8 @@ def test_where_mlp_raises_ours_raises_a_value_error_in_its_own_words(iris, case)
     """The three tests of MLP's suite that match MLP's message (test_mlp_contract.py)."""
     if case == "huge_input":
         X, y = _huge_input()
-        calls = [(MLPRegressor(), X, y), (ShallowNNRegressor(), X, y)]
+        # Trained on the inputs as given; by default ours scales them and fits.
+        calls = [(MLPRegressor(), X, y), (ShallowNNRegressor(input_scaling=None), X, y)]
         message = "diverged at epoch 1.*input is not scaled"
     elif case == "warm_start_classes":
         with pytest.warns(ConvergenceWarning):
@@ -186,3 +187,12 @@ def test_where_mlp_raises_ours_raises_a_value_error_in_its_own_words(iris, case)
         mlp.fit(X_mlp, y_mlp)
     with pytest.raises(ValueError, match=message):
         ours.fit(X_ours, y_ours)
+
+
+def test_inputs_near_the_largest_float_are_fitted_where_mlp_raises():
+    X, y = _huge_input()
+    with pytest.raises(ValueError), np.errstate(all="ignore"):
+        MLPRegressor().fit(X, y)
+    ours = ShallowNNRegressor(max_iter=20, tol=None).fit(X, y)  # input_scaling='minmax'
+    assert np.isfinite(ours.predict(X)).all()
+    assert_allclose(ours.predict(X[:3]), ours.predict(X)[:3])

@@ -109,9 +109,10 @@ class Oracle:
 
 
 def one_batch_model(X, **options):
+    # The oracles work on the data as given: no scaling of the inputs inside.
     defaults = dict(
         n1=N1, activation="tanh", batch_size=X.shape[0], shuffle=False, tol=None,
-        random_state=SEED,
+        random_state=SEED, input_scaling=None,
     )  # fmt: skip
     return ShallowNNClassifier(**{**defaults, **options})
 

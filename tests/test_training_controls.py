@@ -137,7 +137,7 @@ def test_integer_sample_weight_equals_repeated_rows_in_full_batch(binary):
 def test_explicit_validation_set_is_the_one_used(binary):
     X, y = binary
     X_train, X_val, y_train, y_val = train_test_split(X, y, random_state=0)
-    clf = ShallowNNClassifier(random_state=0, max_iter=5, tol=None)
+    clf = ShallowNNClassifier(random_state=0, max_iter=5, tol=None, input_scaling=None)
     clf.fit(X_train, y_train, X_val=X_val, y_val=y_val)
     A_out, _ = forward(X_val.T, clf.params_, activation="relu", output="sigmoid")
     expected = loss(A_out, y_val[None, :].astype(float), params=clf.params_, l2=clf.l2)
@@ -194,7 +194,15 @@ def test_validation_data_routes_through_a_pipeline(binary):
 @pytest.mark.parametrize("solver", ["sgd", "adam", "gd"])
 def test_partial_fit_over_chunks_matches_fit(binary, solver):
     X, y = binary
-    options = dict(solver=solver, batch_size=100, shuffle=False, random_state=0, alpha=0.01)
+    # The first chunk alone would set the scaling of the inputs: none is asked for.
+    options = dict(
+        solver=solver,
+        batch_size=100,
+        shuffle=False,
+        random_state=0,
+        alpha=0.01,
+        input_scaling=None,
+    )
     fitted = ShallowNNClassifier(max_iter=3, tol=None, **options).fit(X, y)
     incremental = ShallowNNClassifier(**options)
     for _ in range(3):
@@ -290,8 +298,11 @@ def test_callback_returning_true_stops_training_cleanly(binary):
 
 def test_divergence_raises_and_leaves_the_previous_model_intact(binary):
     X, y = binary
-    X = X * 100
-    clf = ShallowNNClassifier(solver="gd", random_state=0, max_iter=5, tol=None).fit(X, y)
+    X = X * 100  # unscaled inputs (input_scaling=None) make a large rate diverge
+    clf = ShallowNNClassifier(
+        solver="gd", random_state=0, max_iter=5, tol=None, input_scaling=None
+    )
+    clf.fit(X, y)
     params = {k: v.copy() for k, v in clf.params_.items()}
     predictions = clf.predict_proba(X)
     clf.set_params(alpha=1e3, max_iter=200)
@@ -541,7 +552,9 @@ def test_auto_alpha_keeps_relu_units_alive_on_wide_inputs():
     X, y = _wide_data()
     X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
     auto = ShallowNNClassifier(random_state=0).fit(X_train, y_train)
-    fixed = ShallowNNClassifier(alpha=0.01, random_state=0).fit(X_train, y_train)
+    # The setting where the collapse was measured: the inputs as given, MLP's l2.
+    fixed = ShallowNNClassifier(alpha=0.01, random_state=0, input_scaling=None, l2=1e-4)
+    fixed.fit(X_train, y_train)
 
     def alive(model):
         return np.mean(np.any(model.params_["W1"] @ X_train.T + model.params_["b1"] > 0, axis=1))
@@ -581,10 +594,11 @@ def test_auto_alpha_weighs_rows_as_repeats():
 
 def test_a_fresh_refit_with_auto_alpha_derives_it_from_the_new_data(binary):
     X, y = binary
-    model = ShallowNNClassifier(max_iter=1, tol=None).fit(X, y)
+    options = dict(max_iter=1, tol=None, input_scaling=None)  # 'auto' sees the rows as given
+    model = ShallowNNClassifier(**options).fit(X, y)
     first = model.alpha_
     model.fit(50 * X, y)  # not warm: the rate is chosen again, on the new data
-    assert model.alpha_ == ShallowNNClassifier(max_iter=1, tol=None).fit(50 * X, y).alpha_
+    assert model.alpha_ == ShallowNNClassifier(**options).fit(50 * X, y).alpha_
     assert model.alpha_ < first
 
 
