@@ -207,8 +207,8 @@ class BaseShallowNN(BaseEstimator):
             state = self._saved_state(alpha)
             n_iter_before = state.n_iter
         else:
-            rng = check_random_state(self.random_state)
-            state = self._fresh_state(X, Y, rng, alpha)
+            init_rng, rng = fresh_random_states(self.random_state)
+            state = self._fresh_state(X, Y, init_rng, alpha)
             n_iter_before = 0
         data = Data(X, Y, sample_weight)
         stops_early = self._stops_early(X.shape[0], incremental)
@@ -537,7 +537,8 @@ class BaseShallowNN(BaseEstimator):
         """
         X, xp = self._check_input(X, method)
         params = self.params_
-        row_bytes = 8 * 2 * (self.n1 + self.n_outputs_)
+        n1 = params["W1"].shape[0]
+        row_bytes = 8 * 2 * (n1 + self.n_outputs_)
         chunk = max(get_chunk_n_rows(row_bytes, max_n_rows=X.shape[0]), 1)
         outputs = []
         for rows in gen_batches(X.shape[0], chunk):
@@ -547,13 +548,36 @@ class BaseShallowNN(BaseEstimator):
             A_out, cache = forward(
                 X_chunk.T,
                 params,
-                activation=self.activation,
+                activation=getattr(self, "_fitted_activation", self.activation),
                 output=self.out_activation_,
             )
             outputs.append(chunk_output(A_out, cache, xp))
         if not outputs:
             return xp.zeros((n_rows_out, 0), dtype=params["W1"].dtype)
         return xp.concat(outputs, axis=1)
+
+
+#: The key that derives a fresh fit's data stream from an int ``random_state``: no
+#: continued fit's epoch count (its key, :meth:`BaseShallowNN._continued_rng`) reaches it.
+_DATA_STREAM = 2**32 - 1
+
+
+def fresh_random_states(random_state):
+    """The two generators of a fresh fit: ``(initial weights, data stream)``.
+
+    The data stream (the validation split, then every epoch's shuffle) does not
+    depend on how many numbers the initialisation drew: fits that differ only in
+    ``n1`` (or ``alpha``, ``l2``) see the same split and the same batches, so
+    that a search can train them side by side. For an int ``random_state`` the
+    weights come from ``check_random_state(random_state)`` as the course's
+    ``initialize`` draws them; for a ``RandomState`` (or None) the data stream's
+    seed is drawn from it first.
+    """
+    if isinstance(random_state, Integral):
+        seed = int(random_state)
+        return np.random.RandomState(seed), np.random.RandomState([seed, _DATA_STREAM])
+    source = check_random_state(random_state)
+    return source, np.random.RandomState(source.randint(np.iinfo(np.int32).max))
 
 
 def _read_only(view):

@@ -131,7 +131,8 @@ def fit_incremental(
     >>> from sklearn_shallow.dask import fit_incremental, predict
     >>> X = da.random.default_rng(0).uniform(-1, 1, size=(2_000, 2), chunks=(500, 2))
     >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)  # lazy too, computed block by block
-    >>> model = ShallowNNClassifier(n1=16, alpha=0.01, random_state=0)
+    >>> # Centred inputs suit this XOR-like problem better than the default [0, 1].
+    >>> model = ShallowNNClassifier(n1=16, alpha=0.01, input_scaling="standard", random_state=0)
     >>> model = fit_incremental(model, X, y, classes=[0, 1], epochs=20, random_state=0)
     >>> len(model.loss_curve_)  # one partial_fit call per block and epoch
     80
