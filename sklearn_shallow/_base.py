@@ -22,6 +22,7 @@ estimator adds what its task needs, through these methods:
 
 import math
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -62,6 +63,25 @@ def solver_is_iterative(estimator):
             "partial_fit is not available for solver='lbfgs'; use 'gd', 'sgd' or 'adam'."
         )
     return True
+
+
+class Problem(NamedTuple):
+    """What a fit trains on, whatever its network: data, validation, targets, scaling...
+
+    ``data`` and ``validation`` are :class:`~._engine.Data` in the network's
+    inputs (scaled); ``auto_alpha`` is what ``alpha='auto'`` gives on them (NaN
+    unless ``alpha='auto'``);
+    ``rng`` is the data stream (shuffles); ``stops_early`` whether the fit stops
+    on the validation score.
+    """
+
+    data: Data
+    validation: Data | None
+    targets: object
+    scaling: tuple | None
+    auto_alpha: float
+    rng: np.random.RandomState
+    stops_early: bool
 
 
 class BaseShallowNN(BaseEstimator):
@@ -194,22 +214,48 @@ class BaseShallowNN(BaseEstimator):
         continuing = hasattr(self, "params_") and (incremental or self.warm_start)
         if continuing:
             self._check_architecture()
+        problem = self._prepare(
+            X, y, sample_weight, continuing, incremental, X_val=X_val, y_val=y_val, classes=classes
+        )
+        alpha = self._learning_rate_for(problem, continuing)
+        if continuing:
+            state = self._saved_state(alpha)
+        else:
+            state = self._fresh_state(problem, alpha)
+        n_iter_before = state.n_iter
+        state = train(
+            problem.data,
+            problem.validation,
+            state,
+            self._settings(problem, owner, alpha=alpha),
+            self._network(problem),
+            rng=problem.rng,
+            incremental=incremental,
+        )
+        self._commit(state, problem, alpha, n_iter_before)
+        return self
+
+    def _prepare(self, X, y, sample_weight, continuing, incremental, **validation):
+        """Everything a fit needs besides the network's own parameters: a :class:`Problem`.
+
+        Validates the data, refuses a fit too large for the memory left, scales
+        the inputs and splits off the validation set. ``validation`` holds
+        ``X_val``, ``y_val`` (an explicit validation set) and ``classes``.
+        Fits that differ only in ``n1``, ``alpha``, ``l2`` or ``activation`` get
+        the same problem (so a search prepares it once per fold).
+        """
+        X_val, y_val = validation.get("X_val"), validation.get("y_val")
         X, y, Y, sample_weight, targets = self._check_data(
-            X, y, sample_weight, classes, continuing, incremental
+            X, y, sample_weight, validation.get("classes"), continuing, incremental
         )
         self._check_memory(X, Y, X_val, incremental, targets.output)
         owned = densifies(X)
         X = densified(X)
         scaling = self._input_scaling_for(X, sample_weight, continuing)
-        alpha = self._learning_rate_for(X, sample_weight, continuing, scaling)
-        if continuing:
-            rng = self._continued_rng()
-            state = self._saved_state(alpha)
-            n_iter_before = state.n_iter
-        else:
-            init_rng, rng = fresh_random_states(self.random_state)
-            state = self._fresh_state(X, Y, init_rng, alpha)
-            n_iter_before = 0
+        auto_alpha = math.nan
+        if isinstance(self.alpha, str):
+            auto_alpha = auto_learning_rate(X, self.solver, sample_weight, scaling)
+        rng = self._continued_rng() if continuing else fresh_random_states(self.random_state)[1]
         data = Data(X, Y, sample_weight)
         stops_early = self._stops_early(X.shape[0], incremental)
         validation = self._validation_data(data, y, X_val, y_val, targets, rng, split=stops_early)
@@ -221,20 +267,18 @@ class BaseShallowNN(BaseEstimator):
             data = data.scaled(scaling, inplace=owned or split)
             if validation is not None:
                 validation = validation.scaled(scaling, inplace=split)
-        network = Network(self.activation, targets.output, self.l2)
-        state = train(
-            data,
-            validation,
-            state,
-            self._settings(data.X.shape[0], owner, alpha=alpha, early_stopping=stops_early),
-            network,
-            rng=rng,
-            incremental=incremental,
-        )
-        self._set_state(state, targets, Y.shape[1], X, n_iter_before=n_iter_before)
-        self._set_input_scaling(scaling, X)
+        return Problem(data, validation, targets, scaling, auto_alpha, rng, stops_early)
+
+    def _network(self, problem):
+        """The network's :class:`~._runners.Network`: activation, output and ``l2``."""
+        return Network(self.activation, problem.targets.output, self.l2)
+
+    def _commit(self, state, problem, alpha, n_iter_before):
+        """The fitted attributes from the trained ``state`` (on the draft of the transaction)."""
+        X = problem.data.X
+        self._set_state(state, problem.targets, problem.data.Y.shape[1], X, n_iter_before)
+        self._set_input_scaling(problem.scaling, X)
         self.alpha_ = float(alpha)
-        return self
 
     def _fitted_architecture(self):
         """The parameters that made the fitted network, which a continued fit must keep."""
@@ -375,18 +419,18 @@ class BaseShallowNN(BaseEstimator):
             )
         return min(self.batch_size, n_samples)
 
-    def _learning_rate_for(self, X, sample_weight, continuing, scaling):
+    def _learning_rate_for(self, problem, continuing):
         """``alpha``, or what ``'auto'`` gives: chosen on the data of the first fit, then kept.
 
-        ``'auto'`` looks at the inputs the network sees: ``X`` scaled by ``scaling``.
+        ``'auto'`` looks at the inputs the network sees (``problem.auto_alpha``).
         """
         if not isinstance(self.alpha, str):
             return self.alpha
         if continuing and hasattr(self, "alpha_"):
             return self.alpha_
-        return auto_learning_rate(X, self.solver, sample_weight, scaling)
+        return problem.auto_alpha
 
-    def _settings(self, n_samples, owner, alpha, early_stopping):
+    def _settings(self, problem, owner, alpha):
         """The engine's :class:`~._engine.Settings` from the hyper-parameters."""
         rule = None
         if self.solver != "lbfgs":
@@ -404,13 +448,13 @@ class BaseShallowNN(BaseEstimator):
             rule=rule,
             schedule=self.learning_rate,
             power_t=self.power_t,
-            batch_size=self._batch_size(n_samples),
+            batch_size=self._batch_size(problem.data.X.shape[0]),
             shuffle=self.shuffle,
             max_iter=self.max_iter,
             max_fun=self.max_fun,
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
-            early_stopping=early_stopping,
+            early_stopping=problem.stops_early,
             verbose=self.verbose,
             callback=self.callback,
             owner=owner,
@@ -419,10 +463,13 @@ class BaseShallowNN(BaseEstimator):
 
     # ------------------------------------------------------------ fitted state
 
-    def _fresh_state(self, X, Y, rng, alpha):
+    def _fresh_state(self, problem, alpha):
+        """A new network's state, its weights drawn as :func:`fresh_random_states` says."""
+        X, n_outputs = problem.data.X, problem.data.Y.shape[1]
         xp, _, device = get_namespace_and_device(X)
+        init_rng = fresh_random_states(self.random_state)[0]
         params = initialize(
-            [X.shape[1], self.n1, Y.shape[1]], random_state=rng, dtype=numpy_dtype(X, xp)
+            [X.shape[1], self.n1, n_outputs], random_state=init_rng, dtype=numpy_dtype(X, xp)
         )
         return FitState(
             params={name: move(P, xp, device) for name, P in params.items()},
