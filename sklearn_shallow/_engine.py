@@ -319,60 +319,107 @@ def train_epochs(data, validation, state, settings, network, rng, incremental):
     )
     state.params, state.opt_state = run.load(state.params, opt_state)
     del opt_state
-    schedule = LearningRateSchedule(
-        settings.schedule,
-        settings.alpha,
-        settings.power_t,
-        state.learning_rate if incremental else None,
-    )
-    if not incremental:
-        state.stopping = Stopping()
-    validated = validation is not None and not incremental
-    early_stopping = settings.early_stopping and validated
     batch_size = min(settings.batch_size, n_samples)
     n_epochs = 1 if incremental else settings.max_iter
-    best, stopped, diverged = None, False, False
     with EpochEnd(settings, n_epochs, validation, network) as end:
-        for _ in range(n_epochs):
-            state.learning_rate = schedule.start_epoch(state.t)
+        network_run = NetworkRun(state, settings, network, end, incremental=incremental)
+        while not network_run.done:
+            rate = network_run.start_epoch()
             batches = epoch_batches(n_samples, batch_size, settings.shuffle, rng)
-            params, opt_state, J, score = run(
-                state.params, state.opt_state, batches=batches, learning_rate=state.learning_rate
-            )
-            if not (math.isfinite(J) and all_finite(params)):
-                if best is None:
-                    raise divergence_error(state.n_iter + 1, J, settings.alpha)
-                diverged = stopped = True
-                _end_diverged(state, end, J, n_samples, best, settings.alpha)
-                break
-            state.params, state.opt_state = params, opt_state
-            state.n_iter += 1
-            state.t += n_samples
-            record, stopped = end(state, params, J, score, state.learning_rate)
-            state.stopping = state.stopping.update(
-                loss_value=J,
-                val_score=record[f"val_{end.score}"] if early_stopping else None,
-                tol=settings.tol,
-                n_iter_no_change=settings.n_iter_no_change,
-            )
-            if validated:
-                best = best_validated(best, params, state.n_iter, record[f"val_{end.score}"])
-            if stopped:
-                break
-            if not incremental and state.stopping.stalled_too_long:
-                stopped = early_stopping or schedule.trigger_stopping(settings.verbose)
-                if stopped:
-                    break
-                state.learning_rate = schedule.learning_rate
+            outcome = run(state.params, state.opt_state, batches=batches, learning_rate=rate)
+            network_run.end_epoch(*outcome, n_samples=n_samples)
+    return network_run.finish()
+
+
+class NetworkRun:
+    """The epochs of one network: its learning-rate schedule, stopping rule and best epoch.
+
+    The loop that runs the epochs asks :meth:`start_epoch` for the epoch's
+    learning rate, runs the epoch, and hands its outcome to :meth:`end_epoch`,
+    until :attr:`done`; :meth:`finish` then returns the :class:`FitState`.
+    One network trained alone (:func:`train_epochs`) and networks trained side
+    by side on the same batches (a search's candidates) share this bookkeeping.
+
+    Parameters
+    ----------
+    state : FitState
+        Where training starts; updated in place.
+    settings : Settings
+        The solver's hyper-parameters, stopping and reporting.
+    network : Network
+        Hidden activation, output and ``l2``.
+    end : EpochEnd
+        Records every epoch (scoring ``end.validation`` when there is one).
+    incremental : bool, default=False
+        One epoch that continues the schedule (``partial_fit``).
+    """
+
+    def __init__(self, state, settings, network, end, *, incremental=False):
+        self.state, self.settings, self.network, self.end = state, settings, network, end
+        self.incremental = incremental
+        self.schedule = LearningRateSchedule(
+            settings.schedule,
+            settings.alpha,
+            settings.power_t,
+            state.learning_rate if incremental else None,
+        )
+        if not incremental:
+            state.stopping = Stopping()
+        self.validated = end.validation is not None and not incremental
+        self.early_stopping = settings.early_stopping and self.validated
+        self.epochs_left = 1 if incremental else settings.max_iter
+        self.best, self.stopped, self.diverged = None, False, False
+
+    @property
+    def done(self):
+        """Whether training has ended: stopped, diverged, or out of epochs."""
+        return self.stopped or self.epochs_left == 0
+
+    def start_epoch(self):
+        """The learning rate of the next epoch."""
+        self.state.learning_rate = self.schedule.start_epoch(self.state.t)
+        return self.state.learning_rate
+
+    def end_epoch(self, params, opt_state, J, score, *, n_samples):
+        """Take the epoch's outcome: record it, update the stopping rule and the best epoch."""
+        state, settings = self.state, self.settings
+        self.epochs_left -= 1
+        if not (math.isfinite(J) and all_finite(params)):
+            if self.best is None:
+                raise divergence_error(state.n_iter + 1, J, settings.alpha)
+            self.diverged = self.stopped = True
+            _end_diverged(state, self.end, J, n_samples, self.best, settings.alpha)
+            return
+        state.params, state.opt_state = params, opt_state
+        state.n_iter += 1
+        state.t += n_samples
+        record, self.stopped = self.end(state, params, J, score, state.learning_rate)
+        val_score = record[f"val_{self.end.score}"]
+        state.stopping = state.stopping.update(
+            loss_value=J,
+            val_score=val_score if self.early_stopping else None,
+            tol=settings.tol,
+            n_iter_no_change=settings.n_iter_no_change,
+        )
+        if self.validated:
+            self.best = best_validated(self.best, params, state.n_iter, val_score)
+        if not self.stopped and not self.incremental and state.stopping.stalled_too_long:
+            self.stopped = self.early_stopping or self.schedule.trigger_stopping(settings.verbose)
+            if not self.stopped:
+                state.learning_rate = self.schedule.learning_rate
                 state.stopping = dataclasses.replace(state.stopping, count=0)
-    if early_stopping or diverged:
-        state.params, state.best_epoch = best.params, best.epoch
-    else:
-        state.best_epoch = state.n_iter
-    state.early_stopping = early_stopping
-    if not stopped and not incremental and settings.tol is not None:
-        _warn_max_iter(settings, early_stopping, network.score.name)
-    return state
+
+    def finish(self):
+        """The state after training: the best validated epoch's parameters where it applies."""
+        state = self.state
+        if self.early_stopping or self.diverged:
+            state.params, state.best_epoch = self.best.params, self.best.epoch
+        else:
+            state.best_epoch = state.n_iter
+        state.early_stopping = self.early_stopping
+        if not self.stopped and not self.incremental and self.settings.tol is not None:
+            _warn_max_iter(self.settings, self.early_stopping, self.network.score.name)
+        return state
 
 
 @dataclass(frozen=True)
