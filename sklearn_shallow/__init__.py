@@ -4,7 +4,16 @@ from . import network
 from ._classifier import ShallowNNClassifier
 from ._devices import move_to
 from ._regressor import ShallowNNRegressor
+from ._search import ShallowNNClassifierCV, ShallowNNRegressorCV
 
 __version__ = "0.1.0"
 
-__all__ = ["ShallowNNClassifier", "ShallowNNRegressor", "move_to", "network", "__version__"]
+__all__ = [
+    "ShallowNNClassifier",
+    "ShallowNNClassifierCV",
+    "ShallowNNRegressor",
+    "ShallowNNRegressorCV",
+    "move_to",
+    "network",
+    "__version__",
+]

@@ -2,7 +2,12 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_shallow import ShallowNNClassifier, ShallowNNRegressor
+from sklearn_shallow import (
+    ShallowNNClassifier,
+    ShallowNNClassifierCV,
+    ShallowNNRegressor,
+    ShallowNNRegressorCV,
+)
 
 CONFIGURATIONS = [
     ShallowNNClassifier(),
@@ -25,6 +30,10 @@ CONFIGURATIONS = [
     # to reach the same optimum (1e-10 apart; 0.03 with l2=1.0, 0.009 with 0.2).
     ShallowNNRegressor(solver="lbfgs", n1=20, l2=4.0),
     ShallowNNRegressor(loss="poisson"),
+    # The searches, on small grids and few epochs (each check fits them several times).
+    ShallowNNClassifierCV(param_grid={"n1": [5, 10], "alpha": [0.01, 0.03]}, cv=3, max_iter=50),
+    ShallowNNClassifierCV(param_grid={"n1": [5, 10]}, cv=3, search="grid", max_iter=50),
+    ShallowNNRegressorCV(param_grid={"l2": [0.2, 1.0]}, cv=3, max_iter=50),
 ]
 
 
