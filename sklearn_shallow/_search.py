@@ -19,12 +19,13 @@ the search takes its fitted attributes.
 
 import math
 import time
+import warnings
 from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone, is_classifier
-from sklearn.exceptions import FitFailedWarning
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.utils.metaestimators import available_if
@@ -262,7 +263,7 @@ class _Evaluation:
         self.n_jobs, self.verbose = search.n_jobs, search.verbose
         self.fold_arguments = [(single, candidates, data, split, scorer) for split in splits]
         self.folds = [None] * len(splits)
-        self.records, self.round = {}, 0
+        self.records, self.round, self.unconverged = {}, 0, 0
         self.progress = None
         if self.verbose:
             from tqdm.auto import tqdm
@@ -278,6 +279,7 @@ class _Evaluation:
         )
         outputs = Parallel(n_jobs=self.n_jobs)(jobs)
         self.folds = [fold for fold, _ in outputs]
+        self.unconverged += sum(results.pop("unconverged") for _, results in outputs)
         for i in indices:
             self.records[i] = (self.round, [results[i] for _, results in outputs])
         self.round += 1
@@ -302,10 +304,17 @@ def _train_fold(fold, arguments, keep, epochs, final):
 
     A fold whose last round this is is not sent back (its states are no longer needed).
     """
-    if fold is None:
-        fold = _Fold(*arguments)
-    fold.train(keep, epochs)
-    results = fold.results(final)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        if fold is None:
+            fold = _Fold(*arguments)
+        fold.train(keep, epochs)
+        results = fold.results(final)
+    unconverged = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    for w in caught:
+        if w not in unconverged:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    results["unconverged"] = len(unconverged)
     return (None if final else fold), results
 
 
@@ -351,6 +360,14 @@ class _SearchCV:
         STRATEGIES[self.search](evaluate, len(candidates), single.max_iter)
         results = _format_results(candidates, evaluate.records, len(splits))
         _warn_failures(evaluate.records, len(candidates))
+        if evaluate.unconverged:
+            n_fits = sum(len(folds) for _, folds in evaluate.records.values())
+            warn(
+                f"{evaluate.unconverged} of the {n_fits} candidate fits of the search ended "
+                f"at max_iter={single.max_iter} epochs before their stopping rule; the "
+                "search is over candidates that did not all converge.",
+                ConvergenceWarning,
+            )
         best = int(np.argmin(results["rank_test_score"]))
         fitted = {
             "cv_results_": results,

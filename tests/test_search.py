@@ -191,3 +191,14 @@ def test_the_default_grid_is_centred_on_the_defaults():
     ]:
         grid = Search()._default_grid()
         assert Single().n1 in grid["n1"] and Single().l2 in grid["l2"]
+
+
+def test_unconverged_candidates_make_one_warning(wine):
+    X, y = wine
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ShallowNNClassifierCV(param_grid={"n1": [5, 10]}, cv=3, max_iter=3).fit(X, y)
+    messages = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    # The search's summary, then the refit's own warning.
+    assert len(messages) == 2
+    assert messages[0].startswith("6 of the 6 candidate fits of the search ended at max_iter=3")
