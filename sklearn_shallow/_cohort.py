@@ -28,6 +28,7 @@ import numpy as np
 
 from ._engine import EpochEnd, NetworkRun, train
 from ._runners import epoch_batches, epoch_runner
+from ._stacked import StackedEpochs, supports_stacking
 
 __all__ = ["Cohort", "Member"]
 
@@ -80,6 +81,7 @@ class Cohort:
             end = EpochEnd(member_settings, member_settings.max_iter, problem.validation, network)
             self.members.append(Member(NetworkRun(state, member_settings, network, end)))
         self.seconds = 0.0
+        self._stack = None
 
     @property
     def lbfgs(self):
@@ -108,7 +110,7 @@ class Cohort:
         states at the next epoch.
         """
         members = [dataclasses.replace(member, runner=None) for member in self.members]
-        return {**vars(self), "members": members}
+        return {**vars(self), "members": members, "_stack": None}
 
     def keep(self, indices):
         """Keep the members at ``indices`` (in this order); the others are dropped."""
@@ -146,7 +148,20 @@ class Cohort:
             epochs = None if epochs is None else epochs - 1
 
     def _epoch(self, active, batches, rates):
-        """One epoch of every active member: ``(params, opt_state, J, score)`` each."""
+        """One epoch of every active member: ``(params, opt_state, J, score)`` each.
+
+        Two or more members train stacked where :func:`._stacked.supports_stacking`
+        says so, each alone otherwise.
+        """
+        stack = self._stack_of(active)
+        if stack is not None:
+            states = [member.run.state for member in active]
+            return stack(
+                [s.params for s in states],
+                [s.opt_state for s in states],
+                batches=batches,
+                learning_rates=rates,
+            )
         outcomes = []
         for member, runner, rate in zip(active, self._runners_of(active), rates, strict=True):
             state = member.run.state
@@ -154,6 +169,30 @@ class Cohort:
                 runner(state.params, state.opt_state, batches=batches, learning_rate=rate)
             )
         return outcomes
+
+    def _stack_of(self, active):
+        """The stacked runner of the active members (built when they change), or None."""
+        if len(active) < 2:
+            return None
+        key = tuple(id(member) for member in active)
+        if self._stack is not None and self._stack[0] == key:
+            return self._stack[1]
+        data, first = self.problem.data, active[0].run
+        states = [member.run.state for member in active]
+        networks = [member.run.network for member in active]
+        params = [state.params for state in states]
+        rule = first.settings.rule
+        if not supports_stacking(
+            data.X, rule, networks, params, Y=data.Y, sample_weight=data.sample_weight
+        ):
+            return None
+        stack = StackedEpochs(*data.arrays(), params, rule=rule, networks=networks)
+        loaded = stack.load(params, [state.opt_state for state in states])
+        for member, state, member_params, opt_state in zip(active, states, *loaded, strict=True):
+            state.params, state.opt_state = member_params, opt_state
+            member.runner = None  # the member's own runner no longer holds its parameters
+        self._stack = (key, stack)
+        return stack
 
     def _runners_of(self, active):
         """One epoch runner per member, built on a member's first epoch and kept."""
