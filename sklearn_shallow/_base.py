@@ -55,6 +55,10 @@ from .network import forward, initialize
 #: more samples than this, as ``HistGradientBoostingClassifier`` does.
 AUTO_EARLY_STOPPING_SAMPLES = 10_000
 
+#: ``input_scaling='auto'`` centres the inputs (``'mean'``) when the training data has
+#: more samples than this, and maps them to ``[0, 1]`` (``'minmax'``) otherwise.
+AUTO_INPUT_SCALING_SAMPLES = 10_000
+
 
 def solver_is_iterative(estimator):
     """``available_if`` condition of ``partial_fit``: not for ``'lbfgs'``."""
@@ -92,7 +96,7 @@ class BaseShallowNN(BaseEstimator):
     _parameter_constraints: dict = {
         "n1": [Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "input_scaling": [StrOptions(set(INPUT_SCALINGS)), None],
+        "input_scaling": [StrOptions({*INPUT_SCALINGS, "auto"}), None],
         "solver": [StrOptions({"gd", "sgd", "adam", "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "l2": [Interval(Real, 0, None, closed="left")],
@@ -396,7 +400,22 @@ class BaseShallowNN(BaseEstimator):
             return move(self.X_offset_), move(self.X_scale_)
         if self.input_scaling is None:
             return None
-        return fit_input_scaling(X, self.input_scaling, sample_weight)
+        return fit_input_scaling(X, self._input_scaling_kind(X.shape[0]), sample_weight)
+
+    def _input_scaling_kind(self, n_samples):
+        """``input_scaling`` for a first fit on ``n_samples``, ``'auto'`` resolved.
+
+        Early stopping (``'auto'`` too, above the same number of samples) ends
+        a large fit within a few dozen epochs, which centred inputs reach in
+        half as many epochs or less (``benchmarks/large_defaults.py``); smaller
+        data keeps ``'minmax'``, the scaling its defaults were measured with
+        (``benchmarks/scaling.py``), and so does the course's ``'gd'``, left as
+        it was.
+        """
+        if self.input_scaling != "auto":
+            return self.input_scaling
+        large = n_samples > AUTO_INPUT_SCALING_SAMPLES
+        return "mean" if large and self.solver != "gd" else "minmax"
 
     def _set_input_scaling(self, scaling, X):
         xp, _, device = get_namespace_and_device(X)

@@ -50,17 +50,23 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         Number of hidden units.
     activation : {'relu', 'leaky_relu', 'tanh', 'sigmoid', 'identity'}, default='relu'
         Hidden-layer activation ``g`` (``leaky_relu`` is ``max(z, 0.01 z)``).
-    input_scaling : {'minmax', 'standard'} or None, default='minmax'
+    input_scaling : {'auto', 'minmax', 'mean', 'standard'} or None, default='auto'
         How the model scales its inputs before the first layer (``X_offset_``,
         ``X_scale_``, kept by continued fits and applied by ``predict`` and the
         ONNX export): ``'minmax'`` maps each feature to ``[0, 1]`` as
         ``MinMaxScaler`` does, so that a ``MinMaxScaler``, a
         ``StandardScaler`` or no scaler in front give the same network (up to
-        rounding); ``'standard'`` to mean 0 and variance 1; ``None`` trains on
-        ``X`` as given (the course's loop). Sparse input whose dense copy fits
-        in scikit-learn's ``working_memory`` is trained as dense data; larger
-        sparse input is only divided by each column's largest ``|x|``. The
-        default was chosen by measurement (``benchmarks/scaling.py``).
+        rounding); ``'mean'`` centres each feature on its mean and divides it
+        by its range, ``(x - mean) / (max - min)``; ``'standard'`` maps it to
+        mean 0 and variance 1; ``None`` trains on ``X`` as given (the course's
+        loop). ``'auto'`` is ``'mean'`` when the first fit gets more than
+        10,000 samples (where ``early_stopping='auto'`` stops early: relu units
+        learn faster on centred inputs), ``'minmax'`` otherwise and for
+        ``solver='gd'``. Sparse input
+        whose dense copy fits in scikit-learn's ``working_memory`` is trained
+        as dense data; larger sparse input is only divided by each column's
+        largest ``|x|``. The defaults were chosen by measurement
+        (``benchmarks/scaling.py``, ``benchmarks/large_defaults.py``).
     solver : {'adam', 'sgd', 'gd', 'lbfgs'}, default='adam'
         How the parameters are updated:
 
@@ -240,7 +246,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         n1=100,
         *,
         activation="relu",
-        input_scaling="minmax",
+        input_scaling="auto",
         solver="adam",
         alpha="auto",
         l2=0.001,

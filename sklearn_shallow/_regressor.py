@@ -56,17 +56,21 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
           term in ``y`` alone. ``y`` must be non-negative.
     activation : {'relu', 'leaky_relu', 'tanh', 'sigmoid', 'identity'}, default='relu'
         Hidden-layer activation ``g`` (``leaky_relu`` is ``max(z, 0.01 z)``).
-    input_scaling : {'minmax', 'standard'} or None, default='minmax'
+    input_scaling : {'minmax', 'mean', 'standard', 'auto'} or None, default='minmax'
         How the model scales its inputs before the first layer (``X_offset_``,
         ``X_scale_``, kept by continued fits and applied by ``predict`` and the
         ONNX export): ``'minmax'`` maps each feature to ``[0, 1]`` as
         ``MinMaxScaler`` does, so that a ``MinMaxScaler``, a
         ``StandardScaler`` or no scaler in front give the same network (up to
-        rounding); ``'standard'`` to mean 0 and variance 1; ``None`` trains on
-        ``X`` as given (the course's loop). Sparse input whose dense copy fits
-        in scikit-learn's ``working_memory`` is trained as dense data; larger
-        sparse input is only divided by each column's largest ``|x|``. The
-        default was chosen by measurement (``benchmarks/scaling.py``).
+        rounding); ``'mean'`` centres each feature on its mean and divides it
+        by its range; ``'standard'`` maps it to mean 0 and variance 1; ``None``
+        trains on ``X`` as given (the course's loop); ``'auto'`` is ``'mean'``
+        above 10,000 samples (but for ``'gd'``) and ``'minmax'`` otherwise, as in
+        :class:`ShallowNNClassifier` (its default there). Sparse input whose
+        dense copy fits in scikit-learn's ``working_memory`` is trained as
+        dense data; larger sparse input is only divided by each column's
+        largest ``|x|``. The default was chosen by measurement
+        (``benchmarks/scaling.py``).
     solver : {'adam', 'sgd', 'gd', 'lbfgs'}, default='adam'
         How the parameters are updated: ``'gd'`` the course's full-batch
         gradient descent, ``'sgd'`` mini-batch gradient descent with

@@ -553,9 +553,9 @@ def test_fit_copies_X_once_to_scale_it_and_never_its_batches(solver, peak_fit_me
     model.set_params(input_scaling="minmax")
     assert X.nbytes < peak_fit_memory(model, X, y) < 1.5 * X.nbytes
     # A validation split (early_stopping='auto' on 20,000 rows) copies the rows once,
-    # and the parts are then scaled in place: still one copy.
+    # and the parts are then scaled in place (input_scaling='auto': centred): still one copy.
     if solver != "lbfgs":
-        model.set_params(early_stopping="auto")
+        model.set_params(early_stopping="auto", input_scaling="auto")
         assert X.nbytes < peak_fit_memory(model, X, y) < 1.5 * X.nbytes
 
 

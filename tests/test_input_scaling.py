@@ -8,7 +8,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_wine, make_friedman1
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
 
-from sklearn_shallow import ShallowNNClassifier, ShallowNNRegressor
+from sklearn_shallow import ShallowNNClassifier, ShallowNNRegressor, _base
 from sklearn_shallow._input_scaling import densifies, fit_input_scaling, scaled
 
 
@@ -27,7 +27,7 @@ def _model(Estimator, **options):
 
 
 @pytest.mark.parametrize("Estimator", [ShallowNNClassifier, ShallowNNRegressor])
-@pytest.mark.parametrize("input_scaling", ["minmax", "standard"])
+@pytest.mark.parametrize("input_scaling", ["minmax", "mean", "standard"])
 def test_the_scaler_in_front_does_not_change_the_network(wine, Estimator, input_scaling):
     X, y = wine
     reference = _model(Estimator, input_scaling=input_scaling).fit(X, y)
@@ -57,6 +57,49 @@ def test_standard_weighs_the_samples_and_a_constant_feature_keeps_scale_one(wine
     assert_allclose(offset, repeated.mean(axis=0), rtol=1e-12)
     assert_allclose(scale[:-1], repeated.std(axis=0)[:-1], rtol=1e-12)
     assert scale[-1] == 1.0
+
+
+def test_mean_centres_each_feature_and_divides_it_by_its_range(wine):
+    X, _ = wine
+    X = np.c_[X, np.full(len(X), 5.0)]
+    w = np.random.RandomState(0).randint(0, 4, size=len(X)).astype(float)
+    offset, scale = fit_input_scaling(X, "mean", w)
+    repeated = np.repeat(X, w.astype(int), axis=0)
+    assert_allclose(offset, repeated.mean(axis=0), rtol=1e-12)
+    assert_array_equal(scale[:-1], np.ptp(repeated, axis=0)[:-1])
+    assert scale[-1] == 1.0
+    inputs = scaled(repeated, offset, scale)
+    assert_allclose(inputs.mean(axis=0), 0.0, atol=1e-14)
+    assert_allclose(np.ptp(inputs, axis=0)[:-1], 1.0)
+
+
+@pytest.mark.parametrize("Estimator", [ShallowNNClassifier, ShallowNNRegressor])
+def test_auto_centres_the_inputs_above_the_sample_threshold_only(wine, Estimator, monkeypatch):
+    """'auto' (the classifier's default) is 'mean' on large data, 'minmax' on the rest."""
+    X, y = wine
+    monkeypatch.setattr(_base, "AUTO_INPUT_SCALING_SAMPLES", 150)
+    options = dict(early_stopping=False)
+    small = _model(Estimator, input_scaling="auto", **options).fit(X[:150], y[:150])
+    minmax = _model(Estimator, input_scaling="minmax", **options).fit(X[:150], y[:150])
+    for name, P in minmax.params_.items():
+        assert_array_equal(small.params_[name], P)
+    large = _model(Estimator, input_scaling="auto", **options).fit(X, y)
+    assert_allclose(large.X_offset_, X.mean(axis=0), rtol=1e-12)
+    assert_array_equal(large.X_scale_, np.ptp(X, axis=0))
+    course = _model(Estimator, input_scaling="auto", solver="gd", **options).fit(X, y)
+    assert_array_equal(course.X_offset_, X.min(axis=0))  # the course's loop is left as it was
+    assert ShallowNNClassifier().input_scaling == "auto"
+
+
+@pytest.mark.parametrize("continued", ["warm_start", "partial_fit"])
+def test_auto_scaling_is_decided_by_the_first_fit_and_kept(wine, continued, monkeypatch):
+    X, y = wine
+    monkeypatch.setattr(_base, "AUTO_INPUT_SCALING_SAMPLES", 150)
+    model = _model(ShallowNNClassifier, input_scaling="auto", warm_start=True).fit(X, y)
+    offset = model.X_offset_.copy()
+    fit = model.fit if continued == "warm_start" else model.partial_fit
+    fit(X[::2], y[::2])  # fewer samples than the threshold: the centring stays
+    assert_array_equal(model.X_offset_, offset)
 
 
 def test_minmax_of_weighted_rows_is_that_of_the_repeated_rows_exactly(wine):
@@ -104,7 +147,7 @@ def test_none_trains_on_the_data_as_given(wine):
     assert model.params_["W1"].shape == (8, X.shape[1])
 
 
-@pytest.mark.parametrize("input_scaling", ["minmax", "standard"])
+@pytest.mark.parametrize("input_scaling", ["minmax", "mean", "standard"])
 def test_small_sparse_input_is_trained_as_the_dense_data(wine, input_scaling):
     X, y = wine
     dense = _model(ShallowNNClassifier, input_scaling=input_scaling).fit(X, y)
@@ -115,7 +158,7 @@ def test_small_sparse_input_is_trained_as_the_dense_data(wine, input_scaling):
     assert_allclose(sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), rtol=1e-10)
 
 
-@pytest.mark.parametrize("input_scaling", ["minmax", "standard"])
+@pytest.mark.parametrize("input_scaling", ["minmax", "mean", "standard"])
 def test_large_sparse_input_stays_sparse_and_is_only_divided(wine, input_scaling):
     X, y = wine
     X_sparse = sp.csr_matrix(MaxAbsScaler().fit_transform(X) * np.logspace(0, 2, X.shape[1]))
@@ -131,7 +174,7 @@ def test_large_sparse_input_stays_sparse_and_is_only_divided(wine, input_scaling
 def test_features_near_the_largest_float_are_scaled_without_overflow():
     rng = np.random.RandomState(0)
     X = np.finfo(np.float64).max * rng.uniform(size=(30, 2))
-    for kind in ("minmax", "standard"):
+    for kind in ("minmax", "mean", "standard"):
         offset, scale = fit_input_scaling(X, kind)
         assert np.isfinite(offset).all() and np.isfinite(scale).all()
         assert np.isfinite(scaled(X, offset, scale)).all()
