@@ -4,8 +4,8 @@ The time a default fit takes, its epochs and its test accuracy, on the
 ``binary100k`` workload of ``run.py`` (100,000 training rows x 100, test
 25,000), on ``large_20k`` of ``defaults.py`` (16,000 training rows x 50, a
 stratified fifth held out) and on ``classif45k`` (45,000 training rows x 40,
-11,250 test: a binary problem where ``MLPClassifier()`` ends near 0.957 after
-its 200 epochs, as on the 45,000-row set of issue 19). Each model runs
+11,250 test: a binary problem where ``MLPClassifier()`` ends at 0.957-0.962
+after its 200 epochs, as on the 45,000-row set of issue 19). Each model runs
 ``--repeats`` times, interleaved, with ``random_state`` 0, 1, ...; medians are
 reported, and the ratio of each model's median fit time to MLP's in the same
 run.
