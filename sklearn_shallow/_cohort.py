@@ -21,16 +21,21 @@ members can be dropped (:meth:`Cohort.keep`): a pruned search keeps training
 its better candidates from where they are.
 """
 
+import contextlib
 import dataclasses
 import time
 
 import numpy as np
 
+from ._blas import numpy_blas, single_threaded
 from ._engine import EpochEnd, NetworkRun, train
 from ._runners import epoch_batches, epoch_runner
 from ._stacked import StackedEpochs, supports_stacking
 
 __all__ = ["Cohort", "Member"]
+
+#: Multiply-adds of a cohort's product with a batch under which BLAS runs on one thread.
+SMALL_PRODUCT = 2**22
 
 
 @dataclasses.dataclass
@@ -94,13 +99,29 @@ class Cohort:
         the other.
         """
         start = time.perf_counter()
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), self._blas_limit():
             if self.lbfgs:
                 self._train_lbfgs()
             else:
                 self._train_epochs(epochs)
         self.seconds += time.perf_counter() - start
         return self
+
+    def _blas_limit(self):
+        """One BLAS thread for small products, where threads cost more than they bring.
+
+        A stack's products with the batch, ``batch x n0 x Σ n1``, are large enough
+        for OpenBLAS to thread them where each member's own are not; under
+        ``SMALL_PRODUCT`` multiply-adds the threads only wait for one another
+        (``benchmarks/stacked.py``: iris and wine, 12 members, 4-5 times slower
+        on two threads of a busy machine; breast_cancer and digits faster).
+        """
+        data, settings = self.problem.data, self.members[0].run.settings
+        m, n0 = data.X.shape
+        width = sum(member.run.state.params["W1"].shape[0] for member in self.members)
+        if min(settings.batch_size, m) * n0 * width >= SMALL_PRODUCT:
+            return contextlib.nullcontext()
+        return single_threaded("numpy", numpy_blas())
 
     def __getstate__(self):
         """The cohort without its runners, to travel to a joblib worker and back.
@@ -140,35 +161,39 @@ class Cohort:
                 return
             rates = [member.run.start_epoch() for member in active]
             batches = epoch_batches(n_samples, batch_size, settings.shuffle, self.problem.rng)
-            for member, outcome in zip(active, self._epoch(active, batches, rates), strict=True):
+            outcomes, finite = self._epoch(active, batches, rates)
+            for member, outcome in zip(active, outcomes, strict=True):
                 try:
-                    member.run.end_epoch(*outcome, n_samples=n_samples)
+                    member.run.end_epoch(*outcome, n_samples=n_samples, finite=finite)
                 except ValueError as error:  # diverged, with no validated epoch to keep
                     member.error = error
             epochs = None if epochs is None else epochs - 1
 
     def _epoch(self, active, batches, rates):
-        """One epoch of every active member: ``(params, opt_state, J, score)`` each.
+        """One epoch of every active member, ``(params, opt_state, J, score)``, and a flag.
 
         Two or more members train stacked where :func:`._stacked.supports_stacking`
-        says so, each alone otherwise.
+        says so, each alone otherwise. The flag is True where the stack found all
+        its parameters finite (one check for all), None where each member checks
+        its own.
         """
         stack = self._stack_of(active)
         if stack is not None:
             states = [member.run.state for member in active]
-            return stack(
+            outcomes = stack(
                 [s.params for s in states],
                 [s.opt_state for s in states],
                 batches=batches,
                 learning_rates=rates,
             )
+            return outcomes, stack.all_finite() or None
         outcomes = []
         for member, runner, rate in zip(active, self._runners_of(active), rates, strict=True):
             state = member.run.state
             outcomes.append(
                 runner(state.params, state.opt_state, batches=batches, learning_rate=rate)
             )
-        return outcomes
+        return outcomes, None
 
     def _stack_of(self, active):
         """The stacked runner of the active members (built when they change), or None."""

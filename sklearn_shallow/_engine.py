@@ -380,11 +380,15 @@ class NetworkRun:
         self.state.learning_rate = self.schedule.start_epoch(self.state.t)
         return self.state.learning_rate
 
-    def end_epoch(self, params, opt_state, J, score, *, n_samples):
-        """Take the epoch's outcome: record it, update the stopping rule and the best epoch."""
+    def end_epoch(self, params, opt_state, J, score, *, n_samples, finite=None):
+        """Take the epoch's outcome: record it, update the stopping rule and the best epoch.
+
+        ``finite=True`` says the parameters are known to be finite (a stacked
+        runner checks all its networks' at once); None checks them.
+        """
         state, settings = self.state, self.settings
         self.epochs_left -= 1
-        if not (math.isfinite(J) and all_finite(params)):
+        if not (math.isfinite(J) and (finite or all_finite(params))):
             if self.best is None:
                 raise divergence_error(state.n_iter + 1, J, settings.alpha)
             self.diverged = self.stopped = True

@@ -646,6 +646,10 @@ class StackedEpochs:
             for k, (params, total) in enumerate(zip(params_list, totals, strict=True))
         ]
 
+    def all_finite(self):
+        """Whether every network's parameters are finite (one check of the stacked vector)."""
+        return bool(np.isfinite(self.params.vector).all())
+
     def _set_learning_rates(self, learning_rates):
         """Each element's learning rate: its network's, rounded to the dtype as for one network."""
         learning_rates = [float(rate) for rate in learning_rates]
