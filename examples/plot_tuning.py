@@ -60,10 +60,12 @@ print(f"test accuracy {search.score(X_test, y_test):.3f}")
 # -----------------------------------------------------
 # With the default ``search='halving'``, every candidate trains 10 epochs; the
 # better third (by mean test score over the folds) trains 30 more, and so on
-# until three or fewer remain, which train to the end of their own stopping
-# rule. ``cv_results_`` records each candidate's last ``round`` and the epochs it
-# got (``n_epochs``). The default grid is 27 settings around the defaults.
-pruned = ShallowNNClassifierCV(cv=folds, random_state=0).fit(X_train, y_train)
+# until one remains, which trains to the end of its own stopping rule.
+# ``cv_results_`` records each candidate's last ``round`` and the epochs it got
+# (``n_epochs``). Here the grid of the first search, with ``l2`` as well.
+grid = {**grid, "l2": [0.001, 0.1]}
+pruned = ShallowNNClassifierCV(param_grid=grid, cv=folds, random_state=0)
+pruned.fit(X_train, y_train)
 results = pd.DataFrame(pruned.cv_results_)
 
 fig, ax = plt.subplots(figsize=(6, 4))

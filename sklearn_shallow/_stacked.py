@@ -86,6 +86,7 @@ a candidate's results to those it gets in a stack of other candidates alike.
 """
 
 import copy
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -210,17 +211,19 @@ class _Layout:
         self.owner = np.repeat(np.arange(len(widths)), widths)
         N, K = self.n_hidden, self.n_networks
         self.shapes = {"W1": (n0, N), "W2": (N, n2), "b1": (N,), "b2": (K, n2)}
-        self.size = sum(int(np.prod(shape)) for shape in self.shapes.values())
+        sizes = [math.prod(shape) for shape in self.shapes.values()]
+        stops = np.cumsum(sizes).tolist()
+        #: Each stacked array's place in the vector: ``(name, start, stop, shape)``.
+        self.places = [
+            (name, stop - size, stop, shape)
+            for (name, shape), size, stop in zip(self.shapes.items(), sizes, stops, strict=True)
+        ]
+        self.size = sum(sizes)
         self.n_weights = n0 * N + N * n2
 
     def stacked(self, vector):
         """The stacked arrays ``W1ᵀ, W2ᵀ, b1, b2`` (views of ``vector``), keyed as ``_LAYOUT``."""
-        arrays, start = {}, 0
-        for name, shape in self.shapes.items():
-            stop = start + int(np.prod(shape))
-            arrays[name] = vector[start:stop].reshape(shape)
-            start = stop
-        return arrays
+        return {name: vector[a:b].reshape(shape) for name, a, b, shape in self.places}
 
     def views(self, vector, k, names):
         """Network ``k``'s arrays in the course's shapes (views of ``vector``), keyed ``names``."""
@@ -546,6 +549,17 @@ class StackedEpochs:
                 moments = _Stacked(self.layout, self.params.vector.dtype, names)
                 self.state[key[0]], self.state_views[key[0]] = moments.vector, moments.views
 
+    def _holds(self, params_list, opt_states):
+        """Whether these are the very dicts the runner handed out (nothing to copy in)."""
+        handed = getattr(self, "_handed_states", None)
+        return (
+            handed is not None
+            and opt_states is not None
+            and len(params_list) == len(opt_states) == self.layout.n_networks
+            and all(p is v for p, v in zip(params_list, self.params.views, strict=True))
+            and all(o is h for o, h in zip(opt_states, handed, strict=True))
+        )
+
     def load(self, params_list, opt_states):
         """Copy each network's parameters and optimiser state in (unless they are its views).
 
@@ -580,7 +594,8 @@ class StackedEpochs:
                 if params[name] is not view:
                     np.copyto(view, params[name])
             self._load_state(k, opt_state)
-        return list(self.params.views), [self._state_dict(k) for k in range(K)]
+        self._handed_states = [self._state_dict(k) for k in range(K)]
+        return list(self.params.views), self._handed_states
 
     def _load_state(self, k, opt_state):
         fresh = not continues(opt_state, self.template)
@@ -598,6 +613,17 @@ class StackedEpochs:
             else self.state[key][k].item()
             for key, value in self.template.items()
         }
+
+    def _handed_state(self, k):
+        """Network ``k``'s state dict as handed out, its scalars (Adam's ``t``) brought up to date.
+
+        The same dict every epoch, so that the next call sees it is the runner's own.
+        """
+        state = self._handed_states[k]
+        for key, value in self.template.items():
+            if not isinstance(value, np.ndarray):
+                state[key] = self.state[key][k].item()
+        return state
 
     def __call__(self, params_list, opt_states, *, batches, learning_rates):
         """One pass over ``batches`` for every network, as :func:`._runners.run_epoch`.
@@ -625,7 +651,10 @@ class StackedEpochs:
             its update, and the task's training score (accuracy or R²,
             :mod:`._scores`) measured the same way.
         """
-        params_list, _ = self.load(params_list, opt_states)
+        if self._holds(params_list, opt_states):
+            params_list = list(params_list)
+        else:
+            params_list, _ = self.load(params_list, opt_states)
         self._set_learning_rates(learning_rates)
         batches = list(batches)
         lengths = [_batch_length(batch, self.X.shape[0]) for batch in batches]
@@ -639,7 +668,7 @@ class StackedEpochs:
         return [
             (
                 params,
-                self._state_dict(k),
+                self._handed_state(k),
                 total.loss / total_mass,
                 self.score.finish(total.score, total_mass, self.Y.T, self.sample_weight),
             )
@@ -653,6 +682,8 @@ class StackedEpochs:
     def _set_learning_rates(self, learning_rates):
         """Each element's learning rate: its network's, rounded to the dtype as for one network."""
         learning_rates = [float(rate) for rate in learning_rates]
+        if learning_rates == getattr(self.update, "alpha", None):
+            return  # a constant schedule: the per-element rates are already there
         if len(learning_rates) != self.layout.n_networks:
             raise ValueError(
                 f"Expected {self.layout.n_networks} learning rates; got {len(learning_rates)}."
