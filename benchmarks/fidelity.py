@@ -35,7 +35,7 @@ def seed_fidelity():
         )  # fmt: skip
         clf = ShallowNNClassifier(
             solver="gd", activation="tanh", l2=0.0, tol=None, random_state=3,
-            n1=5, alpha=0.3, max_iter=25,
+            n1=5, alpha=0.3, max_iter=25, input_scaling=None,
         ).fit(X, y)  # fmt: skip
         if n_classes == 2:
             Y, output = (y == 1).astype(float)[None], "sigmoid"
