@@ -41,8 +41,15 @@ hidden_units = [2, 4, 16]
 
 
 def fit(X, y, activation, n1, scaler=StandardScaler):
+    # input_scaling=None: the network sees what the scaler in front gives it (by
+    # default it would scale its inputs itself, whatever the scaler).
     network = ShallowNNClassifier(
-        n1=n1, activation=activation, solver="lbfgs", max_iter=2000, random_state=0
+        n1=n1,
+        activation=activation,
+        solver="lbfgs",
+        max_iter=2000,
+        input_scaling=None,
+        random_state=0,
     )
     return make_pipeline(scaler(), network).fit(X, y)
 

@@ -62,7 +62,9 @@ print(f"loss after {n_epochs} epochs: {losses[-1]:.6f}, accuracy: {accuracy_by_h
 # The estimator
 # -------------
 # The same network, the same learning rate, the same number of epochs and the
-# same seed. Samples are rows again: the estimator transposes them itself.
+# same seed, on the inputs as given (``input_scaling=None``: by default the
+# estimator would scale them itself). Samples are rows again: the estimator
+# transposes them itself.
 model = ShallowNNClassifier(
     n1=n1,
     activation="tanh",
@@ -71,6 +73,7 @@ model = ShallowNNClassifier(
     max_iter=n_epochs,
     tol=None,
     l2=0.0,
+    input_scaling=None,
     random_state=seed,
 )
 model.fit(X_rows, y)
