@@ -20,6 +20,7 @@ the search takes its fitted attributes.
 import math
 import time
 import warnings
+from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
@@ -93,7 +94,7 @@ class _Fold:
         X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
         w_train = None if sample_weight is None else _safe_indexing(sample_weight, train)
         self.estimators = [clone(single).set_params(**params) for params in candidates]
-        self.cohorts = []  # (candidate indices, cohort, problem, alphas, lead)
+        self.cohorts = []
         for indices in _cohort_groups(candidates):
             self.cohorts.append(self._cohort(indices, X_train, y_train, w_train))
 
@@ -111,21 +112,20 @@ class _Fold:
             [e._settings(problem, e, a) for e, a in zip(estimators, alphas, strict=True)],
             [e._network(problem) for e in estimators],
         )
-        return [list(indices), cohort, problem, alphas, lead]
+        return _Group(list(indices), cohort, problem, alphas, lead)
 
     def train(self, keep, epochs):
         """Train the candidates ``keep`` (the rest are dropped) ``epochs`` more (None: all)."""
         keep = set(keep)
         for group in self.cohorts:
-            indices, cohort = group[0], group[1]
-            positions = [p for p, i in enumerate(indices) if i in keep]
-            if len(positions) < len(indices):
-                cohort.keep(positions)
-                group[0] = [indices[p] for p in positions]
-                group[3] = [group[3][p] for p in positions]
-            if group[0]:
-                cohort.train(epochs)
-        self.cohorts = [group for group in self.cohorts if group[0]]
+            positions = [p for p, i in enumerate(group.indices) if i in keep]
+            if len(positions) < len(group.indices):
+                group.cohort.keep(positions)
+                group.indices = [group.indices[p] for p in positions]
+                group.alphas = [group.alphas[p] for p in positions]
+            if group.indices:
+                group.cohort.train(epochs)
+        self.cohorts = [group for group in self.cohorts if group.indices]
         return self
 
     def results(self, final):
@@ -135,31 +135,47 @@ class _Fold:
         early stopping applies); otherwise the current state is scored.
         """
         results = {}
-        for indices, cohort, problem, alphas, lead in self.cohorts:
+        for group in self.cohorts:
+            cohort = group.cohort
             outcomes = cohort.finish() if final else [m.run.state for m in cohort.members]
             for i, outcome, alpha, member in zip(
-                indices, outcomes, alphas, cohort.members, strict=True
+                group.indices, outcomes, group.alphas, cohort.members, strict=True
             ):
                 failed = member.error is not None
                 start = time.perf_counter()
-                score = math.nan if failed else self._score(i, outcome, problem, alpha, lead)
+                score = math.nan if failed else self._score(i, outcome, group, alpha)
                 results[i] = {
                     "score": score,
-                    "fit_time": cohort.seconds / len(indices),
+                    "fit_time": cohort.seconds / len(group.indices),
                     "score_time": time.perf_counter() - start,
                     "epochs": member.epochs,
                     "error": str(member.error) if failed else None,
                 }
         return results
 
-    def _score(self, i, state, problem, alpha, lead):
+    def _score(self, i, state, group, alpha):
         """The scorer on the test part, of the candidate committed to its estimator."""
         estimator = self.estimators[i]
-        estimator._commit(state, problem, alpha, 0)
+        estimator._commit(state, group.problem, alpha, 0)
         for name in ("n_features_in_", "feature_names_in_"):
-            if hasattr(lead, name):
-                setattr(estimator, name, getattr(lead, name))
+            if hasattr(group.lead, name):
+                setattr(estimator, name, getattr(group.lead, name))
         return float(self.scorer(estimator, *self.test, **self.test_weight))
+
+
+@dataclass
+class _Group:
+    """A cohort of a fold: its candidates' indices, the problem they share, their rates.
+
+    ``lead`` is the estimator that prepared the problem (it holds the checked
+    data's ``n_features_in_`` and ``feature_names_in_``).
+    """
+
+    indices: list
+    cohort: Cohort
+    problem: object
+    alphas: list
+    lead: object
 
 
 def _cohort_groups(candidates):
