@@ -168,7 +168,7 @@ class ShallowNNClassifier(ClassifierMixin, BaseShallowNN):
         Number of output units ``n2`` (1 for binary targets).
     out_activation_ : str
         ``'sigmoid'`` or ``'softmax'``.
-    X_offset_, X_scale_ : ndarray of shape (n_features_in_,) or None
+    X_offset_, X_scale_ : ndarray of shape (`n_features_in_`,) or None
         The network sees ``(X - X_offset_) / X_scale_`` (``input_scaling``);
         None with ``input_scaling=None``. ``params_`` (and ``coefs_``) are the
         weights on these scaled inputs.

@@ -152,7 +152,7 @@ class ShallowNNRegressor(RegressorMixin, BaseShallowNN):
     y_offset_, y_scale_ : ndarray of shape (n_outputs,)
         The network fits ``(y - y_offset_) / y_scale_``; :meth:`predict` returns
         ``A2 * y_scale_ + y_offset_`` (see Notes).
-    X_offset_, X_scale_ : ndarray of shape (n_features_in_,) or None
+    X_offset_, X_scale_ : ndarray of shape (`n_features_in_`,) or None
         The network sees ``(X - X_offset_) / X_scale_`` (``input_scaling``);
         None with ``input_scaling=None``. ``params_`` (and ``coefs_``) are the
         weights on these scaled inputs.
