@@ -5,7 +5,10 @@ commit, each in its own process on its own checkout (``git archive`` into a
 temporary folder), on the same workloads; ``MLPClassifier`` runs in both, so its
 times show how much the machine itself drifted. The table gives, per workload,
 dtype and solver, the median over rounds of our per-epoch time for each commit
-and their ratio.
+and their ratio; and, since ``run.py`` times ours and MLP interleaved in one
+process, the median over rounds of the ratio ours / MLP within each run, for
+each commit, and how that ratio changed (the figure that machine drift between
+runs moves least).
 
     python benchmarks/ab.py 6b99ece HEAD --workload digits binary100k --rounds 3
 """
@@ -32,7 +35,7 @@ def checkout(rev, folder):
     return folder
 
 
-def run_once(tree, workloads, repeats, output):
+def run_once(tree, workloads, repeats, threads, output):
     """``run.py`` of ``tree`` with ``tree`` first on the path; its rows of per-epoch times."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
     rows = []
@@ -46,6 +49,8 @@ def run_once(tree, workloads, repeats, output):
             "--no-target",
             "--repeats",
             str(repeats),
+            "--threads",
+            str(threads),
             "--output",
             str(out),
         ]
@@ -61,6 +66,7 @@ def main(argv=None):
     parser.add_argument("--workload", nargs="+", default=["digits", "binary100k"])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2, help="BLAS threads of both")
     args = parser.parse_args(argv)
     times = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,23 +76,30 @@ def main(argv=None):
         }
         for r in range(args.rounds):
             for rev, tree in trees.items():
-                for row in run_once(tree, args.workload, args.repeats, Path(tmp) / f"{rev}{r}"):
+                rows = run_once(
+                    tree, args.workload, args.repeats, args.threads, Path(tmp) / f"{rev}{r}"
+                )
+                for row in rows:
                     cell = (row["workload"], row["dtype"], row["solver"])
                     for who in ("ours-wired", "mlp"):
                         times.setdefault((cell, who, rev), []).append(row["seconds"][who])
+                    ratio = row["seconds"]["ours-wired"] / row["seconds"]["mlp"]
+                    times.setdefault((cell, "ours/mlp", rev), []).append(ratio)
                 print(f"round {r + 1}: {rev} done", file=sys.stderr, flush=True)
     cells = sorted({key[0] for key in times})
     print(
         f"| workload | dtype | solver | ours {args.before} ms | ours {args.after} ms | ratio "
-        f"| MLP ratio (same runs) |"
+        f"| MLP ratio (same runs) | ours/MLP {args.before} | ours/MLP {args.after} | change |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for cell in cells:
         ours = [statistics.median(times[(cell, "ours-wired", rev)]) for rev in trees]
         mlp = [statistics.median(times[(cell, "mlp", rev)]) for rev in trees]
+        within = [statistics.median(times[(cell, "ours/mlp", rev)]) for rev in trees]
         print(
             f"| {' | '.join(cell)} | {ours[0] * 1e3:.2f} | {ours[1] * 1e3:.2f} | "
-            f"{ours[1] / ours[0]:.3f} | {mlp[1] / mlp[0]:.3f} |"
+            f"{ours[1] / ours[0]:.3f} | {mlp[1] / mlp[0]:.3f} | "
+            f"{within[0]:.3f} | {within[1]:.3f} | {within[1] / within[0]:.3f} |"
         )
 
 

@@ -540,7 +540,7 @@ class ShallowNNClassifierCV(_SearchCV, ShallowNNClassifier):
         n1=100,
         *,
         activation="relu",
-        input_scaling="minmax",
+        input_scaling="auto",
         solver="adam",
         alpha="auto",
         l2=0.001,

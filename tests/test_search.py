@@ -194,6 +194,16 @@ def test_the_default_grid_holds_the_defaults():
         assert Single().l2 in grids[0]["l2"] and "minmax" in grids[0]["input_scaling"]
 
 
+@pytest.mark.parametrize(
+    "Search, Single",
+    [(ShallowNNClassifierCV, ShallowNNClassifier), (ShallowNNRegressorCV, ShallowNNRegressor)],
+)
+def test_a_search_defaults_every_parameter_of_the_single_estimator_to_its_default(Search, Single):
+    single = Single().get_params()
+    searched = Search().get_params()
+    assert {name: searched[name] for name in single} == single
+
+
 def test_unconverged_candidates_make_one_warning(wine):
     X, y = wine
     with warnings.catch_warnings(record=True) as caught:
