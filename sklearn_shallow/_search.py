@@ -717,10 +717,11 @@ class ShallowNNRegressorCV(_SearchCV, ShallowNNRegressor):
     Notes
     -----
     The default grid: ``l2`` 0.05, 0.2, 0.8 x ``input_scaling`` ``'minmax'``,
-    ``'mean'`` with Adam, and ``solver='lbfgs'`` with ``l2=1`` and
-    ``'mean'``: an L-BFGS fit finds the penalised optimum that a near-linear
-    target wants (``make_regression``: nested R² 0.9979, as ``RidgeCV``; 0.9974
-    without it), chosen by measurement (``benchmarks/tuning.py``).
+    ``'mean'`` with Adam; ``solver='lbfgs'`` with ``l2=1`` and ``'mean'``,
+    which finds the penalised optimum that a near-linear target wants; and
+    the linear network (``activation='identity'``, L-BFGS, ``l2`` 0.01 and 1),
+    so that a linear target is fitted as well as by ``RidgeCV``. Chosen by
+    measurement (``benchmarks/tuning.py``).
 
     Examples
     --------
@@ -853,4 +854,10 @@ class ShallowNNRegressorCV(_SearchCV, ShallowNNRegressor):
         return [
             {"l2": [0.05, 0.2, 0.8], "input_scaling": ["minmax", "mean"]},
             {"solver": ["lbfgs"], "l2": [1.0], "input_scaling": ["mean"]},
+            {
+                "solver": ["lbfgs"],
+                "activation": ["identity"],
+                "l2": [0.01, 1.0],
+                "input_scaling": ["mean"],
+            },
         ]

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_wine, make_friedman1
+from sklearn.datasets import load_wine, make_friedman1, make_regression
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
-from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+from sklearn.linear_model import RidgeCV
+from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, train_test_split
 
 from sklearn_shallow import (
     ShallowNNClassifier,
@@ -202,6 +203,15 @@ def test_a_search_defaults_every_parameter_of_the_single_estimator_to_its_defaul
     single = Single().get_params()
     searched = Search().get_params()
     assert {name: searched[name] for name in single} == single
+
+
+def test_the_default_regressor_search_fits_a_linear_target_as_ridge_does():
+    X, y = make_regression(n_samples=300, n_features=8, noise=5, random_state=0)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    search = ShallowNNRegressorCV(cv=3, random_state=0).fit(X_train, y_train)
+    ridge = RidgeCV().fit(X_train, y_train)
+    assert search.best_params_["activation"] == "identity"
+    assert search.score(X_test, y_test) >= ridge.score(X_test, y_test) - 1e-5
 
 
 def test_unconverged_candidates_make_one_warning(wine):
