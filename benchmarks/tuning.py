@@ -22,6 +22,11 @@ of ``ShallowNNRegressorCV()`` against ``RidgeCV`` and our default regressor
     python benchmarks/tuning.py                     # classifiers, every set
     python benchmarks/tuning.py --datasets iris wine --skip-mlp-grid
     python benchmarks/tuning.py --task regressor
+    python benchmarks/tuning.py --blas-threads 1 --out tuning_threads1
+
+``--blas-threads 1`` runs every model with one BLAS thread (threadpoolctl): on a
+machine whose cores are shared with other jobs, BLAS's own threads make the
+times of the same search vary by a third from run to run.
 
 Timings are wall-clock seconds of one run on a noisy machine: compare the
 ratios within a row.
@@ -54,6 +59,7 @@ from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, cross_
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from sklearn_shallow import (
     ShallowNNClassifier,
@@ -190,16 +196,31 @@ def code_version():
         return "unknown"
 
 
+def _flags(args):
+    """The command-line options that change what was measured, as typed."""
+    flags = ""
+    if args.blas_threads is not None:
+        flags += f" --blas-threads {args.blas_threads}"
+    if args.task != "both":
+        flags += f" --task {args.task}"
+    return flags
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--task", choices=["classifier", "regressor", "both"], default="both")
     parser.add_argument("--datasets", nargs="+", default=None)
     parser.add_argument("--skip-mlp-grid", action="store_true")
     parser.add_argument("--out", default="tuning")
+    parser.add_argument("--blas-threads", type=int, default=None, help="default: BLAS's own")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    report = {"commit": code_version(), "date": str(datetime.date.today())}
-    with warnings.catch_warnings():
+    report = {
+        "commit": code_version(),
+        "date": str(datetime.date.today()),
+        "blas_threads": args.blas_threads,
+    }
+    with warnings.catch_warnings(), threadpool_limits(args.blas_threads):
         warnings.simplefilter("ignore", ConvergenceWarning)
         if args.task in ("classifier", "both"):
             names = [n for n in CLASSIFICATION if not args.datasets or n in args.datasets]
@@ -211,7 +232,7 @@ def main(argv=None):
     text = [
         "# Tuning: ShallowNN*CV against GridSearchCV (issue 21)",
         "",
-        f"Command: `python benchmarks/tuning.py`; commit {report['commit']}; "
+        f"Command: `python benchmarks/tuning.py{_flags(args)}`; commit {report['commit']}; "
         f"{platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}, "
         f"scikit-learn {sklearn.__version__}, {report['date']}; run time "
         f"{report['seconds']:.0f} s.",
