@@ -244,17 +244,25 @@ def _forward(Xb, params, view, g, output):
     g(H, view)
     np.matmul(params["W2"], H.T, out=A2)  # Z2 = W2 · A1
     np.add(A2, params["b2"], out=A2)
+    output_inplace(A2, view["row"], output, axis=0)
+
+
+def output_inplace(A2, row, output, axis):
+    """``A2 = σ(Z2)`` in place; softmax over the output units, along ``axis``.
+
+    ``row`` is the softmax's scratch, one value per sample (each sample's
+    maximum, then its sum), shaped as ``A2`` reduced along ``axis``.
+    """
     if output == "sigmoid":
         expit(A2, out=A2)
     elif output == "exp":
         np.exp(A2, out=A2)
     elif output == "softmax":
         # Subtracting each sample's maximum keeps every exponent <= 0.
-        row = view["row"]
-        np.maximum.reduce(A2, axis=0, keepdims=True, out=row)
+        np.maximum.reduce(A2, axis=axis, keepdims=True, out=row)
         np.subtract(A2, row, out=A2)
         np.exp(A2, out=A2)
-        np.add.reduce(A2, axis=0, keepdims=True, out=row)
+        np.add.reduce(A2, axis=axis, keepdims=True, out=row)
         np.divide(A2, row, out=A2)
 
 

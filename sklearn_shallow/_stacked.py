@@ -90,10 +90,16 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
 from ._activations import ACTIVATIONS
-from ._fast import _LAYOUT, _batch_length, _label_dtype, _take, supports_fast_path
+from ._fast import (
+    _LAYOUT,
+    _batch_length,
+    _label_dtype,
+    _take,
+    output_inplace,
+    supports_fast_path,
+)
 from ._solvers import Adam, GradientDescent, InPlaceUpdate, Momentum, continues, state_template
 
 __all__ = ["StackedEpochs", "supports_stacking"]
@@ -334,22 +340,6 @@ class _Workspace:
 
 
 # ----------------------------------------------------------------- networks
-
-
-def _output(A2, view, output):
-    """``A2 = σ(Z2)`` in place for every network, as :mod:`._fast`'s forward pass."""
-    if output == "sigmoid":
-        expit(A2, out=A2)
-    elif output == "exp":
-        np.exp(A2, out=A2)
-    elif output == "softmax":
-        # Subtracting each sample's maximum keeps every exponent <= 0.
-        row = view["row"]
-        np.maximum.reduce(A2, axis=1, keepdims=True, out=row)
-        np.subtract(A2, row, out=A2)
-        np.exp(A2, out=A2)
-        np.add.reduce(A2, axis=1, keepdims=True, out=row)
-        np.divide(A2, row, out=A2)
 
 
 def _loss_and_score(Yb, true, w, view, output, eps):
@@ -733,7 +723,7 @@ class StackedEpochs:
         for W2, A1, _, Z2, _ in networks:
             np.matmul(W2, A1.T, out=Z2)  # Z2 = W2 · A1, network by network
         np.add(A2, P["b2"][:, :, None], out=A2)
-        _output(A2, view, self.output)
+        output_inplace(A2, view.get("row"), self.output, axis=1)  # A2 = σ(Z2) of every network
         costs = _loss_and_score(Yb, true, w, view, self.output, self.eps)
         np.subtract(A2, Yb.T, out=A2)  # dZ2 = A2 - Y, then times w / m (or 1 / m)
         if w is None:
