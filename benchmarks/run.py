@@ -60,6 +60,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 import sklearn_shallow
 from sklearn_shallow import ShallowNNClassifier, _runners
+from sklearn_shallow._input_scaling import fit_input_scaling, scaled
 from sklearn_shallow.network import forward
 
 RESULTS = Path(__file__).parent / "results"
@@ -277,6 +278,19 @@ def params_accuracy(params, activation, classes, X_test, y_test):
     return float(np.mean(classes[indices] == y_test))
 
 
+def network_inputs(model, X_train, X_test):
+    """``X_test`` as the network of ``model.fit(X_train, ...)`` sees it (its input scaling).
+
+    The scaling is the one the fit computes on ``X_train`` (before any
+    validation split), worked out here before the timed fit.
+    """
+    kind = model._input_scaling_kind(X_train.shape[0])
+    if kind is None:
+        return X_test
+    offset, scale = fit_input_scaling(X_train, kind)
+    return scaled(X_test, offset, scale)
+
+
 def traced_default_fit(kind, data, variant, seed):
     """Fit with default settings; return the fit time, epochs and the accuracy trace."""
     classes = np.unique(data["y"])
@@ -286,15 +300,18 @@ def traced_default_fit(kind, data, variant, seed):
         model = TracedMLPClassifier(random_state=seed)
         model.trace_, model.test_set_ = trace, (X_test, y_test)
     else:
+        model = ShallowNNClassifier(random_state=seed)
+        # The network reads its inputs scaled (input_scaling): the test set as it sees it.
+        X_seen = network_inputs(model, data["X"], X_test)
 
         def callback(estimator, record):
             trace.record(
                 lambda: params_accuracy(
-                    record["params"], estimator.activation, classes, X_test, y_test
+                    record["params"], estimator.activation, classes, X_seen, y_test
                 )
             )
 
-        model = ShallowNNClassifier(random_state=seed, callback=callback)
+        model.set_params(callback=callback)
     trace.start = time.perf_counter()
     seconds = timed_fit(model, data["X"], data["y"], variant)
     return {
