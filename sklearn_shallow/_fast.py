@@ -315,15 +315,7 @@ def _log_likelihood_and_hits(Yb, true, w, view, output, eps):
     """
     A2, correct, Y = view["A2"], view["correct"], Yb.T
     if output == "sigmoid":
-        P, negative, hit = view["P"], view["negative"], view["hit"]
-        np.clip(A2, eps, 1 - eps, out=P)
-        np.less_equal(Y, 0.5, out=negative)
-        # With out=P, the entries where `negative` is False keep their value.
-        np.subtract(1, P, out=P, where=negative)
-        np.log(P, out=P)
-        # (A2 > 0.5) == (Y > 0.5), for every label of a sample.
-        np.not_equal(np.greater(A2, 0.5, out=hit), negative, out=hit)
-        np.logical_and.reduce(hit, axis=0, out=correct)
+        P = sigmoid_log_probabilities(A2, Y, view, eps, axis=0)
     else:
         # One-hot targets (as the estimator encodes them): Σ_k y_k log a_k is the
         # log of the true class's probability, picked from the flat A2 at
@@ -336,6 +328,24 @@ def _log_likelihood_and_hits(Yb, true, w, view, output, eps):
     if w is None:
         return float(np.add.reduce(P, axis=None)), float(np.count_nonzero(correct))
     return float(np.add.reduce(P @ w)), float(np.dot(w, correct))
+
+
+def sigmoid_log_probabilities(A2, Y, view, eps, axis):
+    """``log`` of the probability each sigmoid output gives its 0/1 target, into ``view["P"]``.
+
+    Also ``view["correct"]``: whether every label of a sample (along ``axis``)
+    is on the right side of 0.5.
+    """
+    P, negative, hit = view["P"], view["negative"], view["hit"]
+    np.clip(A2, eps, 1 - eps, out=P)
+    np.less_equal(Y, 0.5, out=negative)
+    # With out=P, the entries where `negative` is False keep their value.
+    np.subtract(1, P, out=P, where=negative)
+    np.log(P, out=P)
+    # (A2 > 0.5) == (Y > 0.5), for every label of a sample.
+    np.not_equal(np.greater(A2, 0.5, out=hit), negative, out=hit)
+    np.logical_and.reduce(hit, axis=axis, out=view["correct"])
+    return P
 
 
 def _gradients(Xb, Yb, w, m, params, out, view, g_prime):

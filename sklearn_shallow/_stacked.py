@@ -98,6 +98,7 @@ from ._fast import (
     _label_dtype,
     _take,
     output_inplace,
+    sigmoid_log_probabilities,
     supports_fast_path,
 )
 from ._solvers import Adam, GradientDescent, InPlaceUpdate, Momentum, continues, state_template
@@ -384,15 +385,7 @@ def _log_likelihoods_and_hits(Yb, true, w, view, output, eps):
     A2, correct, Y = view["A2"], view["correct"], Yb.T
     K, n2, rows = A2.shape
     if output == "sigmoid":
-        P, negative, hit = view["P"], view["negative"], view["hit"]
-        np.clip(A2, eps, 1 - eps, out=P)
-        np.less_equal(Y, 0.5, out=negative)
-        # With out=P, the entries where `negative` is False keep their value.
-        np.subtract(1, P, out=P, where=negative)
-        np.log(P, out=P)
-        # (A2 > 0.5) == (Y > 0.5), for every label of a sample.
-        np.not_equal(np.greater(A2, 0.5, out=hit), negative, out=hit)
-        np.logical_and.reduce(hit, axis=1, out=correct)
+        P = sigmoid_log_probabilities(A2, Y, view, eps, axis=1)
         if w is None:
             log_likelihoods = np.add.reduce(P.reshape(K, n2 * rows), axis=1)
         else:
