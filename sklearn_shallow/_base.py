@@ -215,7 +215,7 @@ class BaseShallowNN(BaseEstimator):
                 "epoch on the data it is given, with no validation split to stop on. "
                 "Set early_stopping=False, or pass the whole data to fit."
             )
-        continuing = hasattr(self, "params_") and (incremental or self.warm_start)
+        continuing = self._continues(incremental)
         if continuing:
             self._check_architecture()
         problem = self._prepare(
@@ -382,9 +382,13 @@ class BaseShallowNN(BaseEstimator):
 
     # ------------------------------------------------------------ the engine
 
+    def _continues(self, incremental):
+        """Whether this fit continues the fitted network (``partial_fit``, ``warm_start``)."""
+        return hasattr(self, "params_") and (incremental or self.warm_start)
+
     def _scales_inputs(self, incremental):
         """Whether this fit trains on a scaled copy of ``X`` (see :meth:`_input_scaling_for`)."""
-        if hasattr(self, "params_") and (incremental or self.warm_start):
+        if self._continues(incremental):
             return getattr(self, "X_offset_", None) is not None
         return self.input_scaling is not None
 
