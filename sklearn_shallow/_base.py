@@ -288,9 +288,17 @@ class BaseShallowNN(BaseEstimator):
         """The parameters that made the fitted network, which a continued fit must keep."""
         return {
             "n1": self.params_["W1"].shape[0],
-            "activation": getattr(self, "_fitted_activation", self.activation),
+            "activation": self._fitted_hidden_activation(),
             "input_scaling": getattr(self, "_fitted_input_scaling", None),
         }
+
+    def _fitted_hidden_activation(self):
+        """The hidden activation the fitted network was trained with.
+
+        ``set_params(activation=...)`` since the fit changes ``activation``, not
+        the network: predicting and exporting use this one.
+        """
+        return getattr(self, "_fitted_activation", self.activation)
 
     def _check_architecture(self):
         """Continuing a fit needs the network it fitted: see :meth:`_fitted_architecture`."""
@@ -618,7 +626,7 @@ class BaseShallowNN(BaseEstimator):
             A_out, cache = forward(
                 X_chunk.T,
                 params,
-                activation=getattr(self, "_fitted_activation", self.activation),
+                activation=self._fitted_hidden_activation(),
                 output=self.out_activation_,
             )
             outputs.append(chunk_output(A_out, cache, xp))

@@ -237,7 +237,7 @@ def _forward(graph, X, model):
     params = model.params_
     W1, b1, W2, b2 = (graph.constant(params[name].T) for name in ("W1", "b1", "W2", "b2"))
     Z1 = graph.node("Add", [graph.node("MatMul", [X, W1]), b1])
-    op_type, attributes = ACTIVATIONS[model.activation].onnx
+    op_type, attributes = ACTIVATIONS[model._fitted_hidden_activation()].onnx
     A1 = graph.node(op_type, [Z1], **attributes)
     return graph.node("Add", [graph.node("MatMul", [A1, W2]), b2])
 

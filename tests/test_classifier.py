@@ -125,6 +125,14 @@ def test_multilabel_target_uses_one_sigmoid_unit_per_label():
     assert clf.score(X, Y) > 0.5
 
 
+def test_predict_uses_the_fitted_activation_after_set_params(iris):
+    X, y = iris
+    clf = ShallowNNClassifier(n1=8, activation="tanh", max_iter=30, random_state=0).fit(X, y)
+    expected = clf.predict_proba(X)
+    clf.set_params(activation="relu")  # not refitted: the network is still a tanh one
+    assert_array_equal(clf.predict_proba(X), expected)
+
+
 def test_predict_log_proba_is_the_log_of_predict_proba(iris):
     X, y = iris
     clf = ShallowNNClassifier(random_state=0, max_iter=20, tol=None).fit(X, y)

@@ -89,6 +89,16 @@ def test_onnx_in_double_precision(X):
     assert_array_equal(labels, model.predict(X))
 
 
+def test_onnx_uses_the_fitted_activation_after_set_params(X):
+    X = X.astype(np.float64)
+    model = ShallowNNClassifier(n1=6, activation="tanh", solver="lbfgs", max_iter=50, tol=None)
+    model.set_params(random_state=0).fit(X, _target("multiclass", X))
+    expected = model.predict_proba(X)
+    model.set_params(activation="relu")  # not refitted: the network is still a tanh one
+    _, proba = _run(skl2onnx.to_onnx(model, X[:1], options={"zipmap": False}), X)
+    assert_allclose(proba, expected, rtol=0, atol=1e-12)
+
+
 def test_onnx_zipmap_and_nocl_options(X):
     y = _target("multiclass", X)
     model = ShallowNNClassifier(n1=6, solver="lbfgs", max_iter=30, tol=None, random_state=0)
