@@ -112,7 +112,7 @@ class _Fold:
             [e._settings(problem, e, a) for e, a in zip(estimators, alphas, strict=True)],
             [e._network(problem) for e in estimators],
         )
-        return _Group(list(indices), cohort, problem, alphas, lead)
+        return _Group(list(indices), cohort, problem, lead)
 
     def train(self, keep, epochs):
         """Train the candidates ``keep`` (the rest are dropped) ``epochs`` more (None: all)."""
@@ -122,7 +122,6 @@ class _Fold:
             if len(positions) < len(group.indices):
                 group.cohort.keep(positions)
                 group.indices = [group.indices[p] for p in positions]
-                group.alphas = [group.alphas[p] for p in positions]
             if group.indices:
                 group.cohort.train(epochs)
         self.cohorts = [group for group in self.cohorts if group.indices]
@@ -138,11 +137,10 @@ class _Fold:
         for group in self.cohorts:
             cohort = group.cohort
             outcomes = cohort.finish() if final else [m.run.state for m in cohort.members]
-            for i, outcome, alpha, member in zip(
-                group.indices, outcomes, group.alphas, cohort.members, strict=True
-            ):
+            for i, outcome, member in zip(group.indices, outcomes, cohort.members, strict=True):
                 failed = member.error is not None
                 start = time.perf_counter()
+                alpha = member.run.settings.alpha
                 score = math.nan if failed else self._score(i, outcome, group, alpha)
                 results[i] = {
                     "score": score,
@@ -165,7 +163,7 @@ class _Fold:
 
 @dataclass
 class _Group:
-    """A cohort of a fold: its candidates' indices, the problem they share, their rates.
+    """A cohort of a fold: its candidates' indices and the problem they share.
 
     ``lead`` is the estimator that prepared the problem (it holds the checked
     data's ``n_features_in_`` and ``feature_names_in_``).
@@ -174,7 +172,6 @@ class _Group:
     indices: list
     cohort: Cohort
     problem: object
-    alphas: list
     lead: object
 
 
