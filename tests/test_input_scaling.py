@@ -48,23 +48,25 @@ def test_minmax_maps_each_feature_to_the_unit_interval(wine):
     assert_allclose(inputs.max(axis=0), 1.0)
 
 
-def test_standard_weighs_the_samples_and_a_constant_feature_keeps_scale_one(wine):
-    X, _ = wine
-    X = np.c_[X, np.full(len(X), 5.0)]
+@pytest.fixture
+def weighted_wine(wine):
+    """Wine with a constant feature added, integer weights (0 to 3), and its rows repeated so."""
+    X = np.c_[wine[0], np.full(len(wine[0]), 5.0)]
     w = np.random.RandomState(0).randint(0, 4, size=len(X)).astype(float)
+    return X, w, np.repeat(X, w.astype(int), axis=0)
+
+
+def test_standard_weighs_the_samples_and_a_constant_feature_keeps_scale_one(weighted_wine):
+    X, w, repeated = weighted_wine
     offset, scale = fit_input_scaling(X, "standard", w)
-    repeated = np.repeat(X, w.astype(int), axis=0)
     assert_allclose(offset, repeated.mean(axis=0), rtol=1e-12)
     assert_allclose(scale[:-1], repeated.std(axis=0)[:-1], rtol=1e-12)
     assert scale[-1] == 1.0
 
 
-def test_mean_centres_each_feature_and_divides_it_by_its_range(wine):
-    X, _ = wine
-    X = np.c_[X, np.full(len(X), 5.0)]
-    w = np.random.RandomState(0).randint(0, 4, size=len(X)).astype(float)
+def test_mean_centres_each_feature_and_divides_it_by_its_range(weighted_wine):
+    X, w, repeated = weighted_wine
     offset, scale = fit_input_scaling(X, "mean", w)
-    repeated = np.repeat(X, w.astype(int), axis=0)
     assert_allclose(offset, repeated.mean(axis=0), rtol=1e-12)
     assert_array_equal(scale[:-1], np.ptp(repeated, axis=0)[:-1])
     assert scale[-1] == 1.0
